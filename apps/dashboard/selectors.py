@@ -1,0 +1,60 @@
+"""The dashboard's reads: one guarded section per database, so one dead database
+costs one section, never the page."""
+
+from django.conf import settings
+from django.db import router
+
+from apps.analytics.models import Event
+from apps.analytics.selectors import event_counts_by_type, event_total
+from apps.blog.models import Post
+from apps.blog.selectors import posts_by_author
+from apps.cache.models import CacheEntry
+from apps.cache.selectors import cache_entry_count
+from apps.cache.services import cache_entry_get_or_compute
+from apps.legacy.models import Customer
+from apps.legacy.selectors import customer_count, legacy_revenue
+from apps.users.models import User
+from multidb.guarded import Section, guarded
+
+SUMMARY_CACHE_KEY = "dashboard:site-summary"
+
+
+def dashboard_sections(*, user) -> dict[str, Section]:
+    return {
+        "recent_posts": guarded(lambda: posts_by_author(author_id=user.pk), name="recent posts"),
+        "my_events": guarded(lambda: event_counts_by_type(user_id=user.pk, days=30), name="my analytics"),
+        "totals": site_totals(),
+        "revenue": guarded(legacy_revenue, name="legacy revenue"),
+        "summary": guarded(site_summary_cached, name="cached summary"),
+    }
+
+
+def site_totals() -> list[dict]:
+    """Row counts per database, each counted where the router sends the read."""
+    counters = [
+        ("Users", User, User.objects.count),
+        ("Posts", Post, Post.objects.count),
+        ("Events", Event, event_total),
+        ("Cache entries", CacheEntry, cache_entry_count),
+        ("Legacy customers", Customer, customer_count),
+    ]
+    return [
+        {"label": label, "database": router.db_for_read(model), "section": guarded(count, name=label)}
+        for label, model, count in counters
+    ]
+
+
+def site_summary_cached() -> CacheEntry:
+    """The expensive site-wide aggregates, computed at most once per DASHBOARD_CACHE_SECONDS."""
+    return cache_entry_get_or_compute(
+        key=SUMMARY_CACHE_KEY, ttl_seconds=settings.DASHBOARD_CACHE_SECONDS, compute=site_summary
+    )
+
+
+def site_summary() -> dict:
+    published = Post.objects.filter(status=Post.Status.PUBLISHED).count()
+    return {
+        "published_posts": published,
+        "draft_posts": Post.objects.count() - published,
+        "events_30_days": event_counts_by_type(days=30),
+    }

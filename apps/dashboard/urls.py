@@ -1,0 +1,6 @@
+from django.urls import path
+
+from apps.dashboard import views
+
+app_name = "dashboard"
+urlpatterns = [path("", views.index, name="index")]

@@ -1,0 +1,11 @@
+"""Local development: debug on, the debug toolbar, routing decisions in the log."""
+
+from .base import *  # noqa: F403
+from .base import INSTALLED_APPS, MIDDLEWARE
+
+DEBUG = True
+
+# Development only: the toolbar shows each query and the alias it ran on.
+INSTALLED_APPS = [*INSTALLED_APPS, "debug_toolbar"]
+MIDDLEWARE = ["debug_toolbar.middleware.DebugToolbarMiddleware", *MIDDLEWARE]
+INTERNAL_IPS = ["127.0.0.1", "::1"]

@@ -1,0 +1,17 @@
+"""The test suite: fast hashing, SQLite test databases as files."""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
+
+# Hashing with the real hasher would dominate the suite's run time.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# File-based SQLite test databases (not in-memory), so a replica can open the
+# primary's test database read-only through its own connection, as in
+# production. Server databases keep Django's test_<name> convention.
+for _alias, _config in DATABASES.items():
+    if _config["ENGINE"] == "django.db.backends.sqlite3" and not _config["TEST"].get("MIRROR"):
+        _config["TEST"] = {**_config.get("TEST", {}), "NAME": str(VAR_DIR / "test" / f"{_alias}.sqlite3")}
+(VAR_DIR / "test").mkdir(parents=True, exist_ok=True)
+
+DASHBOARD_CACHE_SECONDS = 60

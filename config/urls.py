@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from multidb.views import health
+
+urlpatterns = [
+    path("", include("apps.blog.urls")),
+    path("accounts/", include("apps.users.urls")),
+    path("legacy/", include("apps.legacy.urls")),
+    path("dashboard/", include("apps.dashboard.urls")),
+    path("health/", health, name="health"),
+    path("admin/", admin.site.urls),
+]
+
+if "debug_toolbar" in settings.INSTALLED_APPS:
+    urlpatterns.append(path("__debug__/", include("debug_toolbar.urls")))

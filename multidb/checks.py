@@ -1,0 +1,36 @@
+"""System checks: a routing map that names an alias DATABASES lacks fails at start-up."""
+
+from django.conf import settings
+from django.core import checks
+
+from multidb.routing import routing_map
+
+
+@checks.register(checks.Tags.database)
+def check_routing_map(app_configs=None, **kwargs):
+    known = set(settings.DATABASES)
+    homes = routing_map()
+    errors = []
+
+    def unknown(alias: str, where: str, hint: str):
+        errors.append(
+            checks.Error(
+                f"MULTIDB {where} names database alias '{alias}', which is not in DATABASES.",
+                hint=hint,
+                id="multidb.E001",
+            )
+        )
+
+    for app_label, alias in homes.routes.items():
+        if alias not in known:
+            unknown(alias, f"ROUTES['{app_label}']", "Add the alias to DATABASES or fix the route.")
+    for primary, replicas in homes.replicas.items():
+        if primary not in known:
+            unknown(primary, "REPLICAS", "A replica set's primary must be a configured alias.")
+        for replica in replicas:
+            if replica not in known:
+                unknown(replica, f"REPLICAS['{primary}']", "Configure the replica's URL.")
+    for alias in homes.never_migrate | homes.critical:
+        if alias not in known:
+            unknown(alias, "NEVER_MIGRATE/CRITICAL", "Remove it or configure it.")
+    return errors

@@ -1,0 +1,53 @@
+"""Per-alias health: can we run a trivial query, how long did it take."""
+
+import time
+from dataclasses import asdict, dataclass
+
+from django.db import DatabaseError, connections
+
+from multidb.routing import routing_map
+
+
+@dataclass
+class AliasHealth:
+    alias: str
+    engine: str
+    role: str
+    ok: bool
+    latency_ms: float | None
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def check_alias(alias: str) -> AliasHealth:
+    connection = connections[alias]
+    engine = connection.vendor
+    role = routing_map().role_of(alias)
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        # A dead connection must not poison the next request on this thread.
+        connection.close_if_unusable_or_obsolete()
+        return AliasHealth(alias, engine, role, ok=False, latency_ms=None, error=_one_line(exc))
+    latency_ms = round((time.perf_counter() - started) * 1000, 2)
+    return AliasHealth(alias, engine, role, ok=True, latency_ms=latency_ms)
+
+
+def check_all() -> list[AliasHealth]:
+    return [check_alias(alias) for alias in connections]
+
+
+def critical_ok(results: list[AliasHealth]) -> bool:
+    """False when any alias the routing map calls critical is down."""
+    critical = routing_map().critical
+    return all(result.ok for result in results if result.alias in critical)
+
+
+def _one_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"
