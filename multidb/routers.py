@@ -26,7 +26,7 @@ class RoutingMapRouter:
         homes = routing_map()
         if homes.home_of(obj1._meta.app_label) == homes.home_of(obj2._meta.app_label):
             return True
-        return declared_cross_database(type(obj1), type(obj2))
+        return declared_cross_database(obj1._meta.model, obj2._meta.model)
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         """Each app migrates on its home only; never on replicas or external schemas."""

@@ -20,12 +20,14 @@ SUMMARY_CACHE_KEY = "dashboard:site-summary"
 
 
 def dashboard_sections(*, user) -> dict[str, Section]:
+    # The cached summary first: it may add a cache entry, which the totals then count.
+    summary = guarded(site_summary_cached, name="cached summary")
     return {
+        "summary": summary,
         "recent_posts": guarded(lambda: posts_by_author(author_id=user.pk), name="recent posts"),
         "my_events": guarded(lambda: event_counts_by_type(user_id=user.pk, days=30), name="my analytics"),
         "totals": site_totals(),
         "revenue": guarded(legacy_revenue, name="legacy revenue"),
-        "summary": guarded(site_summary_cached, name="cached summary"),
     }
 
 

@@ -7,9 +7,12 @@ from django.shortcuts import get_object_or_404
 
 from apps.legacy.models import Customer, Order
 
+CENTS = Decimal("0.01")
+
 
 def customer_search(*, query: str = "") -> QuerySet[Customer]:
-    customers = Customer.objects.annotate(order_count=Count("orders"))
+    # Meta.ordering does not apply to aggregate queries: order explicitly for the paginator.
+    customers = Customer.objects.annotate(order_count=Count("orders")).order_by("name", "id")
     query = query.strip()
     if query:
         customers = customers.filter(Q(name__icontains=query) | Q(email__icontains=query) | Q(city__icontains=query))
@@ -29,7 +32,9 @@ def legacy_revenue() -> dict:
     totals = Order.objects.exclude(status=Order.Status.CANCELLED).aggregate(
         revenue=Sum("total"), orders=Count("number")
     )
-    return {"revenue": totals["revenue"] or Decimal("0"), "orders": totals["orders"]}
+    # SQLite sums decimals as floats: round to cents so every engine shows the same figure.
+    revenue = Decimal(totals["revenue"] or 0).quantize(CENTS)
+    return {"revenue": revenue, "orders": totals["orders"]}
 
 
 def customer_count() -> int:

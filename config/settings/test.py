@@ -10,8 +10,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # primary's test database read-only through its own connection, as in
 # production. Server databases keep Django's test_<name> convention.
 for _alias, _config in DATABASES.items():
-    if _config["ENGINE"] == "django.db.backends.sqlite3" and not _config["TEST"].get("MIRROR"):
+    if _config["ENGINE"] == "django.db.backends.sqlite3" and not _config.get("TEST", {}).get("MIRROR"):
         _config["TEST"] = {**_config.get("TEST", {}), "NAME": str(VAR_DIR / "test" / f"{_alias}.sqlite3")}
 (VAR_DIR / "test").mkdir(parents=True, exist_ok=True)
 
 DASHBOARD_CACHE_SECONDS = 60
+
+# No collectstatic before tests: serve from the finders, as in development.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,48 @@
+# The commands people type. Each target creates .venv on first use.
+#   make run        serve the site on the embedded (SQLite) topology, with demo data
+#   make test       the whole suite on the embedded topology
+#   make test-real  the whole suite on PostgreSQL primary + standby and MariaDB (scripts/devdb)
+#   make validate   static checks of the deployment files (compose, Dockerfile, shell scripts)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-real validate devdb-up devdb-down devdb-status clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
+	@scripts/check-build-deps
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+run: $(STAMP)
+	$(BIN)/python manage.py migrate_all
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+# Starts the private topology if it is not running, then runs the suite with its URLs.
+test-real: $(STAMP)
+	scripts/devdb up
+	set -a && . var/devdb/devdb.env && set +a && $(BIN)/pytest
+
+validate: $(STAMP)
+	$(BIN)/pip install --quiet -r requirements-validate.txt
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/validate
+
+devdb-up:
+	scripts/devdb up
+devdb-down:
+	scripts/devdb down
+devdb-status:
+	scripts/devdb status
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache

@@ -1,0 +1,101 @@
+"""The dashboard: numbers equal to rows counted directly in each database;
+a database that is down costs its own section, never the page."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connections, router
+
+from apps.analytics.models import Event
+from apps.blog.models import Post
+from apps.cache.models import CacheEntry
+from apps.dashboard.selectors import SUMMARY_CACHE_KEY
+from apps.legacy.models import Customer
+from apps.users.models import User
+from config.aliases import ANALYTICS, CACHE, LEGACY
+from tests.factories import event_create, post_create
+
+
+def raw(model, sql: str, params=()):
+    """One value, by raw SQL on the model's home database: independent of the ORM's routing."""
+    with connections[router.db_for_write(model)].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def totals_from_page(response) -> dict[str, object]:
+    return {row["label"]: row["section"].value for row in response.context["sections"]["totals"]}
+
+
+@pytest.fixture
+def populated(alice, bob):
+    post_create(author=alice, title="Mine")
+    post_create(author=alice, title="Draft of mine", published=False)
+    post_create(author=bob, title="Not mine")
+    for event_type in ("page_view", "page_view", "login"):
+        event_create(event_type=event_type, user_id=alice.pk)
+    event_create(event_type="page_view", user_id=bob.pk)
+    return alice
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_dashboard_requires_login(client):
+    response = client.get("/dashboard/")
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_numbers_equal_rows_counted_in_each_database(client, populated):
+    client.force_login(populated)
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    sections = response.context["sections"]
+
+    assert totals_from_page(response) == {
+        "Users": raw(User, "SELECT COUNT(*) FROM users_user"),
+        "Posts": raw(Post, "SELECT COUNT(*) FROM blog_post"),
+        "Events": raw(Event, "SELECT COUNT(*) FROM analytics_event"),
+        "Cache entries": raw(CacheEntry, "SELECT COUNT(*) FROM cache_cacheentry"),
+        "Legacy customers": raw(Customer, "SELECT COUNT(*) FROM customers"),
+    }
+    assert [p.title for p in sections["recent_posts"].value] == ["Draft of mine", "Mine"]
+    assert sections["my_events"].value == {"login": 1, "page_view": 2}
+    revenue = Decimal(str(raw(Customer, "SELECT SUM(tot_amt) FROM orders WHERE stat_cd <> 'C'"))).quantize(Decimal("0.01"))
+    assert sections["revenue"].value["revenue"] == revenue
+    html = response.content.decode()
+    assert "Draft of mine" in html and str(revenue) in html
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_summary_is_cached_on_the_cache_database_with_its_age(client, populated):
+    client.force_login(populated)
+    client.get("/dashboard/")
+    assert raw(CacheEntry, "SELECT COUNT(*) FROM cache_cacheentry WHERE key = %s", [SUMMARY_CACHE_KEY]) == 1
+    post_create(author=populated, title="After caching")
+    summary = client.get("/dashboard/").context["sections"]["summary"]
+    assert summary.value.value["published_posts"] == 2  # still the cached value, not 3
+    assert 0 <= summary.value.age_seconds < 60
+    assert "read from the cache database" in client.get("/dashboard/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+@pytest.mark.parametrize(
+    ("alias", "unavailable", "available"),
+    [
+        (ANALYTICS, {"my_events", "Events"}, {"recent_posts", "revenue", "Users", "Posts"}),
+        (LEGACY, {"revenue", "Legacy customers"}, {"recent_posts", "my_events", "Events", "Users"}),
+        (CACHE, {"summary", "Cache entries"}, {"recent_posts", "my_events", "revenue", "Posts"}),
+    ],
+)
+def test_a_database_down_turns_only_its_sections_unavailable(
+    client, populated, database_down, alias, unavailable, available
+):
+    client.force_login(populated)
+    with database_down(alias):
+        response = client.get("/dashboard/")
+    assert response.status_code == 200
+    sections = dict(response.context["sections"])
+    sections.update({row["label"]: row["section"] for row in sections.pop("totals")})
+    assert {name for name in unavailable if not sections[name].available} == unavailable
+    assert all(sections[name].available for name in available)
+    assert "unavailable" in response.content.decode()

@@ -1,0 +1,61 @@
+"""Fixtures shared by the whole suite."""
+
+from contextlib import contextmanager
+
+import pytest
+from django.db import connections
+
+from tests.factories import post_create, user_create
+
+ALL_DATABASES = "__all__"
+
+
+@pytest.fixture
+def alice(db):
+    return user_create(username="alice", first_name="Alice", last_name="Liddell")
+
+
+@pytest.fixture
+def bob(db):
+    return user_create(username="bob")
+
+
+@pytest.fixture
+def published_post(alice):
+    return post_create(author=alice, title="Hello, six databases")
+
+
+@pytest.fixture
+def database_down():
+    """Make an alias unreachable for real: its connections are refused or fail to open.
+
+    SQLite gets a file in a directory that does not exist; a server engine
+    gets a port nothing listens on. The alias's settings come back afterwards.
+    Use it in ``transaction=True`` tests: it closes the alias's connection.
+    """
+
+    @contextmanager
+    def down(alias: str):
+        connection = connections[alias]
+        original = connection.settings_dict
+        unreachable = dict(original)
+        if connection.vendor == "sqlite":
+            unreachable["NAME"] = "file:/nonexistent-directory/unreachable.sqlite3?mode=ro"
+        else:
+            unreachable.update(HOST="127.0.0.1", PORT="9")  # discard port: connection refused
+            unreachable["OPTIONS"] = {**original.get("OPTIONS", {}), "connect_timeout": 2}
+            unreachable["OPTIONS"].pop("pool", None)
+        _swap(connection, unreachable)
+        try:
+            yield
+        finally:
+            _swap(connection, original)
+
+    return down
+
+
+def _swap(connection, settings_dict):
+    connection.close()
+    if hasattr(connection, "close_pool"):
+        connection.close_pool()
+    connection.settings_dict = settings_dict

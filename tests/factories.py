@@ -1,0 +1,41 @@
+"""Small factories: the fewest fields a valid row needs, overridable by keyword."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from apps.analytics.models import Event
+from apps.blog.models import Comment, Post
+
+_sequence = itertools.count(1)
+
+
+def user_create(*, username: str | None = None, password: str = "pass-for-tests", **fields):
+    username = username or f"user{next(_sequence)}"
+    fields.setdefault("email", f"{username}@example.com")
+    return get_user_model().objects.create_user(username=username, password=password, **fields)
+
+
+def post_create(*, author, title: str | None = None, published: bool = True, **fields) -> Post:
+    n = next(_sequence)
+    title = title or f"Post {n}"
+    return Post.objects.create(
+        author=author,
+        title=title,
+        slug=fields.pop("slug", f"post-{n}"),
+        body=fields.pop("body", "Body text."),
+        status=Post.Status.PUBLISHED if published else Post.Status.DRAFT,
+        published_at=timezone.now() if published else None,
+        **fields,
+    )
+
+
+def comment_create(*, post: Post, author, body: str = "A comment.") -> Comment:
+    return Comment.objects.create(post=post, author=author, body=body)
+
+
+def event_create(*, event_type: str = "page_view", user_id=None, occurred_at=None, **fields) -> Event:
+    return Event.objects.create(
+        event_type=event_type, user_id=user_id, occurred_at=occurred_at or timezone.now(), **fields
+    )
