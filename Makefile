@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test test-real validate devdb-up devdb-down devdb-status clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-validate.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
 	@scripts/check-build-deps
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,6 @@ test-real: $(STAMP)
 	set -a && . var/devdb/devdb.env && set +a && $(BIN)/pytest
 
 validate: $(STAMP)
-	$(BIN)/pip install --quiet -r requirements-validate.txt
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/validate
 
 devdb-up:
