@@ -31,7 +31,7 @@ test: $(STAMP)
 # Starts the private topology if it is not running, then runs the suite with its URLs.
 test-real: $(STAMP)
 	scripts/devdb up
-	set -a && . var/devdb/devdb.env && set +a && $(BIN)/pytest
+	set -a && . "$$(scripts/devdb env)" && set +a && $(BIN)/pytest
 
 validate: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/validate

@@ -1,7 +1,14 @@
 """The test suite: fast hashing, SQLite test databases as files."""
 
+from pathlib import Path
+
+from config import env
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
+
+# Two suites running at once (two checkouts' CI, say) need separate files.
+TEST_DB_DIR = Path(env.string("DJANGO_TEST_DB_DIR", str(VAR_DIR / "test")))
 
 # Hashing with the real hasher would dominate the suite's run time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -11,8 +18,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # production. Server databases keep Django's test_<name> convention.
 for _alias, _config in DATABASES.items():
     if _config["ENGINE"] == "django.db.backends.sqlite3" and not _config.get("TEST", {}).get("MIRROR"):
-        _config["TEST"] = {**_config.get("TEST", {}), "NAME": str(VAR_DIR / "test" / f"{_alias}.sqlite3")}
-(VAR_DIR / "test").mkdir(parents=True, exist_ok=True)
+        _config["TEST"] = {**_config.get("TEST", {}), "NAME": str(TEST_DB_DIR / f"{_alias}.sqlite3")}
+TEST_DB_DIR.mkdir(parents=True, exist_ok=True)
 
 DASHBOARD_CACHE_SECONDS = 60
 

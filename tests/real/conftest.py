@@ -1,0 +1,83 @@
+"""Tests only the real topology can answer (PostgreSQL primary + standby, MariaDB).
+
+They run under `make test-real`, which starts scripts/devdb and exports its
+URLs, including the superuser URLs tests use to observe and break servers.
+Under `make test` (SQLite everywhere) they are skipped, saying why.
+"""
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import dj_database_url
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from config.aliases import DEFAULT, LEGACY, REPLICA
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+DEVDB = BASE_DIR / "scripts" / "devdb"
+
+
+def _real_topology() -> bool:
+    engines = {alias: settings.DATABASES[alias]["ENGINE"] for alias in (DEFAULT, REPLICA, LEGACY)}
+    return (
+        engines[DEFAULT].endswith("postgresql")
+        and engines[REPLICA].endswith("postgresql")
+        and engines[LEGACY].endswith("mysql")
+        and "DEVDB_PG_ADMIN_URL" in os.environ
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if _real_topology():
+        return
+    skip = pytest.mark.skip(reason="needs the real topology: run `make test-real`")
+    for item in items:
+        if "tests/real/" in str(item.path):
+            item.add_marker(skip)
+
+
+def admin_connect(variable: str, dbname: str) -> psycopg.Connection:
+    """A superuser connection (autocommit) to dbname on the server of an admin URL."""
+    config = dj_database_url.parse(os.environ[variable])
+    return psycopg.connect(
+        host=config["HOST"], port=config["PORT"], user=config["USER"], password=config["PASSWORD"],
+        dbname=dbname, autocommit=True,
+    )
+
+
+@pytest.fixture
+def primary_admin():
+    with admin_connect("DEVDB_PG_ADMIN_URL", connections[DEFAULT].settings_dict["NAME"]) as conn:
+        yield conn
+
+
+@pytest.fixture
+def standby_admin():
+    with admin_connect("DEVDB_REPLICA_ADMIN_URL", connections[REPLICA].settings_dict["NAME"]) as conn:
+        yield conn
+
+
+def devdb(*args: str) -> str:
+    """Run a scripts/devdb subcommand against the running topology."""
+    result = subprocess.run([str(DEVDB), *args], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def wait_for_replay(primary_admin, standby_admin, timeout: float = 30) -> None:
+    """Block until the standby has replayed everything the primary has written so far."""
+    target = primary_admin.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        caught_up = standby_admin.execute(
+            "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]
+        ).fetchone()[0]
+        if caught_up:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"standby did not replay up to {target} within {timeout}s")
