@@ -7,4 +7,9 @@ class MultiDBConfig(AppConfig):
 
     def ready(self):
         # Registers the system checks that validate the routing map.
+        from django.db.backends.signals import connection_created
+
         from multidb import checks  # noqa: F401
+        from multidb.replicas import watch_replica_connection
+
+        connection_created.connect(watch_replica_connection, dispatch_uid="multidb.watch_replica_connection")

@@ -5,6 +5,8 @@ from dataclasses import asdict, dataclass
 
 from django.db import DatabaseError, connections
 
+from multidb.replica_health import replica_health
+from multidb.replication import primary_position, probe_replica
 from multidb.routing import routing_map
 
 
@@ -46,6 +48,41 @@ def critical_ok(results: list[AliasHealth]) -> bool:
     """False when any alias the routing map calls critical is down."""
     critical = routing_map().critical
     return all(result.ok for result in results if result.alias in critical)
+
+
+def replica_report() -> list[dict]:
+    """For each primary with replicas: each replica's state, lag and share of reads.
+
+    Probes every replica now (which also updates the routing's view of them);
+    read shares count this process's requests since it started.
+    """
+    options = routing_map().replica_reads
+    rows = []
+    for primary, replicas in routing_map().replicas.items():
+        try:
+            position = primary_position(primary)
+        except DatabaseError:
+            position = None
+        lag_bytes = {}
+        for alias in replicas:
+            try:
+                probe = probe_replica(alias)
+            except DatabaseError as exc:
+                replica_health.record_failure(alias, error=_one_line(exc), cooldown=options.cooldown_seconds)
+                continue
+            replica_health.record_probe(
+                alias, lag_seconds=probe.lag_seconds, replayed=probe.replayed, max_lag=options.max_lag_seconds
+            )
+            if position is not None and probe.in_recovery and probe.replayed is not None:
+                lag_bytes[alias] = max(position - probe.replayed, 0)
+        for row in replica_health.snapshot([*replicas, primary]):
+            row["primary"] = primary
+            row["role"] = routing_map().role_of(row["alias"])
+            row["lag_bytes"] = lag_bytes.get(row["alias"])
+            if row["alias"] == primary:
+                row.update(state="primary", lag_seconds=None, error="")
+            rows.append(row)
+    return rows
 
 
 def _one_line(exc: Exception) -> str:

@@ -2,23 +2,68 @@
 
 import logging
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.template.response import TemplateResponse
 
+from multidb import replicas
 from multidb.replicas import routing_scope
+from multidb.routing import routing_map
 
 logger = logging.getLogger("multidb.middleware")
 
 
 class RoutingScopeMiddleware:
-    """Give each request its own routing state (replica choice, write pin)."""
+    """Give each request its own routing state, and carry read-your-writes tokens.
+
+    The client's token arrives in a cookie; after a request that wrote to a
+    primary with replicas, the cookie is renewed with the primary's position.
+    Once a replica has caught up with it, the cookie is dropped: the pin ends
+    as soon as it is no longer needed, not after a fixed window.
+    """
+
+    sync_capable = True
+    async_capable = True
 
     def __init__(self, get_response):
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
     def __call__(self, request):
-        with routing_scope():
-            return self.get_response(request)
+        if iscoroutinefunction(self):
+            return self.__acall__(request)
+        with routing_scope(token=request.COOKIES.get(self._cookie_name())):
+            response = self.get_response(request)
+            self._update_cookie(request, response, replicas.scope_token())
+        return response
+
+    async def __acall__(self, request):
+        with routing_scope(token=request.COOKIES.get(self._cookie_name())):
+            response = await self.get_response(request)
+            # Reading the primary's position is a query: run it where queries run.
+            token = await sync_to_async(replicas.scope_token)()
+            self._update_cookie(request, response, token)
+        return response
+
+    @staticmethod
+    def _cookie_name() -> str:
+        return routing_map().replica_reads.token_cookie
+
+    def _update_cookie(self, request, response, token):
+        name = self._cookie_name()
+        if token:
+            response.set_cookie(
+                name,
+                token,
+                max_age=routing_map().replica_reads.token_max_age,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        elif name in request.COOKIES and (replicas.token_fulfilled() or not replicas.current_state().required):
+            response.delete_cookie(name, samesite="Lax")
 
 
 class DatabaseUnavailableMiddleware:

@@ -10,6 +10,7 @@ which primary, or which databases are never migrated, asks ``routing_map()``.
         "PRIMARY_WEIGHT": {"default": 0},                        # share of reads kept on a primary
         "NEVER_MIGRATE": ["legacy"],                             # external schemas
         "CRITICAL": ["default", "users"],                        # /health/ answers 503 without them
+        "REPLICA_READS": {...},                                  # see ReplicaOptions
     }
 
 An app missing from ROUTES lives on ``default``, as it would without routers.
@@ -28,12 +29,48 @@ EXTERNAL = "external"
 
 
 @dataclass(frozen=True)
+class ReplicaOptions:
+    """How reads are spread over replicas; every field has a documented default.
+
+    MAX_LAG_SECONDS      a replica further behind than this, measured on the
+                         replica, serves nobody until it catches up.
+    COOLDOWN_SECONDS     a replica that failed rests this long before it is tried again.
+    TOKEN_COOKIE         the browser cookie carrying a client's read-your-writes token.
+    TOKEN_MAX_AGE        seconds a token is honoured at most; a replica that has not
+                         caught up with a write by then is treated as broken anyway.
+    FALLBACK_PIN_SECONDS engines without a log position (SQLite, MySQL): after a
+                         write, the client reads from the primary this long.
+    CAUSAL_TOKENS        "lsn" (PostgreSQL: compare log positions, the default) or
+                         "time" (always use the fixed window, on every engine).
+    """
+
+    max_lag_seconds: float = 5.0
+    cooldown_seconds: float = 10.0
+    token_cookie: str = "multidb_rw"
+    token_max_age: int = 300
+    fallback_pin_seconds: float = 5.0
+    causal_tokens: str = "lsn"
+
+    @classmethod
+    def from_settings(cls, config: dict) -> "ReplicaOptions":
+        names = {name.upper(): name for name in cls.__dataclass_fields__}
+        unknown = set(config) - set(names)
+        if unknown:
+            raise ValueError(f"MULTIDB['REPLICA_READS'] has unknown keys: {', '.join(sorted(unknown))}")
+        options = cls(**{names[key]: value for key, value in config.items()})
+        if options.causal_tokens not in ("lsn", "time"):
+            raise ValueError("MULTIDB['REPLICA_READS']['CAUSAL_TOKENS'] must be 'lsn' or 'time'")
+        return options
+
+
+@dataclass(frozen=True)
 class RoutingMap:
     routes: dict[str, str] = field(default_factory=dict)
     replicas: dict[str, dict[str, int]] = field(default_factory=dict)
     primary_weight: dict[str, int] = field(default_factory=dict)
     never_migrate: frozenset[str] = frozenset()
     critical: frozenset[str] = frozenset()
+    replica_reads: ReplicaOptions = ReplicaOptions()
 
     def home_of(self, app_label: str) -> str:
         """The alias an app's tables live on (and its writes go to)."""
@@ -71,6 +108,7 @@ def routing_map() -> RoutingMap:
         primary_weight=dict(config.get("PRIMARY_WEIGHT", {})),
         never_migrate=frozenset(config.get("NEVER_MIGRATE", ())),
         critical=frozenset(config.get("CRITICAL", ())),
+        replica_reads=ReplicaOptions.from_settings(config.get("REPLICA_READS", {})),
     )
 
 

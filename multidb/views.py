@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from multidb.health import check_all, critical_ok
+from multidb.health import check_all, critical_ok, replica_report
 
 
 @require_GET
@@ -15,5 +15,6 @@ def health(request):
     body = {
         "status": "ok" if healthy else "unavailable",
         "databases": {result.alias: result.as_dict() for result in results},
+        "replicas": replica_report(),
     }
     return JsonResponse(body, status=200 if healthy else 503)

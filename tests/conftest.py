@@ -5,9 +5,18 @@ from contextlib import contextmanager
 import pytest
 from django.db import connections
 
+from multidb.replica_health import replica_health
 from tests.factories import post_create, user_create
 
 ALL_DATABASES = "__all__"
+
+
+@pytest.fixture(autouse=True)
+def fresh_replica_health():
+    """Each test starts with no replica cooling down or counted: the registry is per process."""
+    replica_health.reset()
+    yield
+    replica_health.reset()
 
 
 @pytest.fixture

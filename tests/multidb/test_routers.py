@@ -28,6 +28,7 @@ def test_writes_go_to_the_home(model):
     assert router.db_for_write(model) == HOMES[model._meta.app_label]
 
 
+@pytest.mark.django_db(transaction=True, databases="__all__")  # the replica is probed
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
 def test_reads_go_to_a_replica_only_for_homes_that_have_one(model):
     with routing_scope():
@@ -71,3 +72,13 @@ def test_relations_allowed_within_a_database_and_for_declared_cross_database_fie
     assert r.allow_relation(User(), Comment()) is True  # Comment.author, either order
     assert r.allow_relation(Post(), Event()) is False  # nothing declared
     assert r.allow_relation(User(), Customer()) is False
+
+
+def test_relation_with_a_lazy_user_is_judged_by_the_real_model():
+    """request.user is a SimpleLazyObject; assigning it as an author must still work."""
+    from django.utils.functional import SimpleLazyObject
+
+    from apps.blog.models import Post
+    from apps.users.models import User
+
+    assert RoutingMapRouter().allow_relation(SimpleLazyObject(User), Post()) is True
