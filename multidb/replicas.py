@@ -74,6 +74,28 @@ def routing_scope(*, token: str | None = None):
         _state.reset(reset)
 
 
+@contextmanager
+def forked_scope(parent: RoutingState):
+    """A child of ``parent`` for work running concurrently on its behalf (another thread).
+
+    The child starts with everything the parent knows (its pins, its token,
+    its replica choice) but records its own decisions, so concurrent tasks
+    never mutate one state at the same time.
+    """
+    state = RoutingState(
+        chosen=dict(parent.chosen),
+        written=set(parent.written),
+        required=dict(parent.required),
+        satisfied=set(parent.satisfied),
+        forced_primary=parent.forced_primary,
+    )
+    reset = _state.set(state)
+    try:
+        yield state
+    finally:
+        _state.reset(reset)
+
+
 class use_primary(ContextDecorator):
     """Send every read to its primary inside this block or decorated function."""
 

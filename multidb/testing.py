@@ -15,11 +15,14 @@ from multidb.config import SQLITE, read_only_view
 from multidb.routing import routing_map
 
 
+_ORIGINAL: dict[str, dict] = {}  # each replica's own settings, before any repointing
+
+
 def point_replicas_at_test_primaries() -> None:
     for primary, replicas in routing_map().replicas.items():
         primary_settings = connections[primary].settings_dict
         for alias in replicas:
-            original = connections.settings[alias]
+            original = _ORIGINAL.setdefault(alias, connections.settings[alias])
             if original["ENGINE"] == SQLITE:
                 settings_dict = read_only_view(primary_settings)
             else:
@@ -34,3 +37,5 @@ def _reconnect(alias: str, settings_dict: dict) -> None:
     if hasattr(connection, "close_pool"):
         connection.close_pool()  # the pool still holds connections to the old database
     connection.settings_dict = settings_dict
+    # Connections other threads open later are built from the handler's settings.
+    connections.settings[alias] = settings_dict

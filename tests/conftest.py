@@ -68,3 +68,4 @@ def _swap(connection, settings_dict):
     if hasattr(connection, "close_pool"):
         connection.close_pool()
     connection.settings_dict = settings_dict
+    connections.settings[connection.alias] = settings_dict  # for connections other threads open

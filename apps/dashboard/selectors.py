@@ -14,36 +14,49 @@ from apps.cache.services import cache_entry_get_or_compute
 from apps.legacy.models import Customer
 from apps.legacy.selectors import customer_count, legacy_revenue
 from apps.users.models import User
-from multidb.guarded import Section, guarded
+from multidb.guarded import Section, guarded, guarded_all
+from multidb.health import replica_report
 
 SUMMARY_CACHE_KEY = "dashboard:site-summary"
 
 
-def dashboard_sections(*, user) -> dict[str, Section]:
+def dashboard_sections(*, user) -> dict:
     # The cached summary first: it may add a cache entry, which the totals then count.
     summary = guarded(site_summary_cached, name="cached summary")
-    return {
-        "summary": summary,
-        "recent_posts": guarded(lambda: posts_by_author(author_id=user.pk), name="recent posts"),
-        "my_events": guarded(lambda: event_counts_by_type(user_id=user.pk, days=30), name="my analytics"),
-        "totals": site_totals(),
-        "revenue": guarded(legacy_revenue, name="legacy revenue"),
-    }
+    sections = guarded_all(
+        {
+            "recent_posts": lambda: posts_by_author(author_id=user.pk),
+            "my_events": lambda: event_counts_by_type(user_id=user.pk, days=30),
+            "revenue": legacy_revenue,
+            "replicas": replica_report,
+            **{f"total:{label}": _counted(model, count) for label, model, count in TOTALS},
+        }
+    )
+    sections["summary"] = summary
+    sections["totals"] = [_total_row(label, model, sections.pop(f"total:{label}")) for label, model, _ in TOTALS]
+    return sections
 
 
-def site_totals() -> list[dict]:
-    """Row counts per database, each counted where the router sends the read."""
-    counters = [
-        ("Users", User, User.objects.count),
-        ("Posts", Post, Post.objects.count),
-        ("Events", Event, event_total),
-        ("Cache entries", CacheEntry, cache_entry_count),
-        ("Legacy customers", Customer, customer_count),
-    ]
-    return [
-        {"label": label, "database": router.db_for_read(model), "section": guarded(count, name=label)}
-        for label, model, count in counters
-    ]
+# Row counts per database, each counted where the router sends the read.
+TOTALS = [
+    ("Users", User, User.objects.count),
+    ("Posts", Post, Post.objects.count),
+    ("Events", Event, event_total),
+    ("Cache entries", CacheEntry, cache_entry_count),
+    ("Legacy customers", Customer, customer_count),
+]
+
+
+def _counted(model, count):
+    """A task returning the count and the alias that served it."""
+    return lambda: {"count": count(), "database": router.db_for_read(model)}
+
+
+def _total_row(label: str, model, section: Section) -> dict:
+    database = section.value["database"] if section.available else router.db_for_write(model)
+    if section.available:
+        section = Section(value=section.value["count"])
+    return {"label": label, "database": database, "section": section}
 
 
 def site_summary_cached() -> CacheEntry:

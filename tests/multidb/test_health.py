@@ -40,3 +40,21 @@ def test_non_critical_database_down_still_answers_200(client, database_down):
         response = client.get("/health/")
     assert response.status_code == 200
     assert response.json()["databases"][ANALYTICS]["ok"] is False
+
+
+def test_replicas_report_state_lag_and_share(client):
+    client.get("/blog/")
+    replicas = {row["alias"]: row for row in client.get("/health/").json()["replicas"]}
+    assert replicas[REPLICA]["state"] == "up" and replicas[REPLICA]["role"] == "replica"
+    assert replicas[REPLICA]["lag_seconds"] is not None
+    assert replicas[REPLICA]["read_share"] == 1.0
+    assert replicas[DEFAULT]["state"] == "primary"
+
+
+def test_a_dead_replica_is_reported_cooling_down_without_failing_health(client, database_down):
+    with database_down(REPLICA):
+        response = client.get("/health/")
+    assert response.status_code == 200  # a replica is not critical: reads fall back to the primary
+    replicas = {row["alias"]: row for row in response.json()["replicas"]}
+    assert replicas[REPLICA]["state"] == "cooling down"
+    assert replicas[REPLICA]["error"]

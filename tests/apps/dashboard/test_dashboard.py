@@ -99,3 +99,27 @@ def test_a_database_down_turns_only_its_sections_unavailable(
     assert {name for name in unavailable if not sections[name].available} == unavailable
     assert all(sections[name].available for name in available)
     assert "unavailable" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_replica_section_shows_state_lag_and_share(client, populated):
+    client.force_login(populated)
+    client.get("/blog/")  # one scope served by the replica
+    response = client.get("/dashboard/")
+    rows = {row["alias"]: row for row in response.context["sections"]["replicas"].value}
+    assert rows["replica"]["state"] == "up"
+    assert rows["replica"]["lag_seconds"] == 0
+    assert rows["replica"]["reads_served"] >= 1
+    assert rows["default"]["state"] == "primary"
+    assert 'data-alias="replica"' in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_replica_down_shows_cooling_down_and_the_page_still_renders(client, populated, database_down):
+    client.force_login(populated)
+    with database_down("replica"):
+        response = client.get("/dashboard/")
+    assert response.status_code == 200
+    rows = {row["alias"]: row for row in response.context["sections"]["replicas"].value}
+    assert rows["replica"]["state"] == "cooling down"
+    assert [p.title for p in response.context["sections"]["recent_posts"].value] == ["Draft of mine", "Mine"]
