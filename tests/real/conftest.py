@@ -81,3 +81,42 @@ def wait_for_replay(primary_admin, standby_admin, timeout: float = 30) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"standby did not replay up to {target} within {timeout}s")
+
+
+BLOG_SELECTS = """
+    SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
+    WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND query ILIKE 'SELECT%%' AND query ILIKE '%%"blog_post"%%'
+"""
+
+
+def blog_selects(admin) -> int:
+    """SELECTs of blog_post this server has executed in the test database (pg_stat_statements)."""
+    return admin.execute(BLOG_SELECTS).fetchone()[0]
+
+
+@pytest.fixture
+def apply_delay(primary_admin, standby_admin):
+    """Set the standby's recovery_min_apply_delay for one test; back to 0 and caught up after."""
+
+    def set_delay(seconds: float) -> None:
+        devdb("replica-delay", str(seconds))
+
+    yield set_delay
+    set_delay(0)
+    wait_for_replay(primary_admin, standby_admin, timeout=60)
+
+
+@pytest.fixture
+def stopped_standby(primary_admin):
+    """Stop the standby for real (its server process ends); start it again afterwards."""
+    devdb("replica-stop")
+    yield
+    devdb("replica-start")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        state = primary_admin.execute("SELECT state FROM pg_stat_replication").fetchall()
+        if ("streaming",) in state:
+            return
+        time.sleep(0.2)
+    raise AssertionError("the standby did not resume streaming")

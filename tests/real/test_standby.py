@@ -3,19 +3,9 @@
 import pytest
 
 from tests.factories import post_create, user_create
-from tests.real.conftest import wait_for_replay
+from tests.real.conftest import blog_selects, wait_for_replay
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
-
-BLOG_SELECTS = """
-    SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
-    WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-      AND query ILIKE 'SELECT%%' AND query ILIKE '%%"blog_post"%%'
-"""
-
-
-def blog_selects(admin) -> int:
-    return admin.execute(BLOG_SELECTS).fetchone()[0]
 
 
 def test_standby_is_in_recovery(standby_admin, primary_admin):
