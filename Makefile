@@ -3,6 +3,7 @@
 #   make test       the whole suite on the embedded topology
 #   make test-real  the whole suite on PostgreSQL primary + standby and MariaDB (scripts/devdb)
 #   make validate   static checks of the deployment files (compose, Dockerfile, shell scripts)
+#   make bench      replica routing benchmark on the real topology (standby 2 s behind)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +11,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-real validate devdb-up devdb-down devdb-status clean
+.PHONY: run test test-real validate bench devdb-up devdb-down devdb-status clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-validate.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -32,6 +33,12 @@ test: $(STAMP)
 test-real: $(STAMP)
 	scripts/devdb up
 	set -a && . "$$(scripts/devdb env)" && set +a && $(BIN)/pytest
+
+# The standby gets a 2 s apply delay for the run and none afterwards, whatever happens.
+bench: $(STAMP)
+	scripts/devdb up --apply-delay 2
+	set -a && . "$$(scripts/devdb env)" && set +a && $(BIN)/python bench/replica_routing.py $(BENCH_ARGS); \
+	  status=$$?; scripts/devdb replica-delay 0; exit $$status
 
 validate: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/validate

@@ -177,7 +177,11 @@ def _choose(primary: str, weights: dict[str, int], state: RoutingState) -> tuple
         try:
             probe = probe_replica(alias)
         except DatabaseError as exc:
-            _report_failure(alias, exc)
+            if _pool_exhausted(exc):
+                # Busy here, not broken there: read elsewhere, but do not bench it.
+                logger.debug("no free pooled connection to %s", alias)
+            else:
+                _report_failure(alias, exc)
             del candidates[alias]
             continue
         if not replica_health.record_probe(
@@ -202,6 +206,12 @@ def _report_failure(alias: str, exc: Exception) -> None:
     replica_health.record_failure(alias, error=type(exc).__name__, cooldown=cooldown)
     # The connection may be half-dead; the next use opens a fresh one.
     connections[alias].close()
+
+
+def _pool_exhausted(exc: Exception) -> bool:
+    """True when a connection pool of this process timed out (psycopg_pool.PoolTimeout)."""
+    cause = exc.__cause__ or exc
+    return any(cls.__name__ == "PoolTimeout" for cls in type(cause).__mro__)
 
 
 def _weighted_pick(weights: dict[str, int]) -> str:
