@@ -159,3 +159,11 @@ def test_unknown_replica_option_is_a_clear_error():
     with pytest.raises(ValueError, match="MAX_LAG"):
         with replica_reads(MAX_LAG=3):
             read_db()
+
+
+def test_weights_spread_reads_over_several_replicas_in_proportion():
+    from multidb.replicas import _weighted_pick
+
+    picks = Counter(_weighted_pick({"replica": 3, "replica_2": 1, "default": 0}) for _ in range(8000))
+    assert set(picks) == {"replica", "replica_2"}  # weight 0 never serves
+    assert 0.72 < picks["replica"] / 8000 < 0.78
