@@ -1,9 +1,16 @@
 """ASGI entry point."""
 
 import os
+import sys
 
 from django.core.asgi import get_asgi_application
 
+from multidb.config import DatabaseURLError
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
-application = get_asgi_application()
+try:
+    application = get_asgi_application()
+except DatabaseURLError as exc:
+    # One line in the server's log, not a traceback: the variable and alias at fault.
+    sys.exit(f"error: {exc}")

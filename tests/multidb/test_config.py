@@ -100,3 +100,13 @@ def test_several_replica_urls_make_several_replica_aliases(tmp_path):
     result = run_manage("shell", "-c", code, REPLICA_DATABASE_URL=urls)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "['replica', 'replica_2']"
+
+
+def test_the_wsgi_entry_point_also_stops_with_one_line():
+    environment = {**os.environ, "DJANGO_SECRET_KEY": "x" * 60, "CACHE_DATABASE_URL": "mysql://u:p@h:bad/c"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"], cwd=BASE_DIR, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert "CACHE_DATABASE_URL" in result.stderr and "'cache'" in result.stderr
