@@ -9,3 +9,5 @@ DEBUG = True
 INSTALLED_APPS = [*INSTALLED_APPS, "debug_toolbar"]
 MIDDLEWARE = ["debug_toolbar.middleware.DebugToolbarMiddleware", *MIDDLEWARE]
 INTERNAL_IPS = ["127.0.0.1", "::1"]
+# Collapsed to its handle: the page stays readable until you open it.
+DEBUG_TOOLBAR_CONFIG = {"SHOW_COLLAPSED": True}
