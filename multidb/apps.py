@@ -13,3 +13,8 @@ class MultiDBConfig(AppConfig):
         from multidb.replicas import watch_replica_connection
 
         connection_created.connect(watch_replica_connection, dispatch_uid="multidb.watch_replica_connection")
+
+        # Queries that would join tables of two databases fail before they run.
+        from multidb import joins
+
+        joins.install()
