@@ -34,3 +34,14 @@ def check_routing_map(app_configs=None, **kwargs):
         if alias not in known:
             unknown(alias, "NEVER_MIGRATE/CRITICAL", "Remove it or configure it.")
     return errors
+
+
+@checks.register(checks.Tags.models)
+def check_cross_database_relations(app_configs=None, **kwargs):
+    """Relations between databases declared the way that works (see multidb.relations)."""
+    from django.apps import apps
+
+    from multidb.relations import relation_errors
+
+    configs = app_configs if app_configs is not None else apps.get_app_configs()
+    return relation_errors([model for config in configs for model in config.get_models()])

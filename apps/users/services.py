@@ -1,9 +1,14 @@
 """Writes to the users database."""
 
+from django.contrib.auth.hashers import make_password
 from django.db import router, transaction
 
 from apps.analytics.services import event_record
 from apps.users.models import User
+
+# Not a valid username for the sign-up form ([ and ] are refused), so no
+# person can ever hold the account that keeps deleted accounts' posts.
+GHOST_USERNAME = "[deleted]"
 
 
 def user_register(*, username: str, email: str, password: str, session_key: str = "") -> User:
@@ -12,3 +17,24 @@ def user_register(*, username: str, email: str, password: str, session_key: str 
         user = User.objects.create_user(username=username, email=email, password=password)
     event_record(event_type="user_registered", user_id=user.pk, session_key=session_key, path="/accounts/signup/")
     return user
+
+
+def user_delete(*, user: User) -> None:
+    """Delete an account. Its posts and comments on default follow the blog's declared
+    policies (apps.blog.apps), applied before the account row goes."""
+    with transaction.atomic(using=router.db_for_write(User)):
+        user.delete()
+
+
+def user_ghost_get(*, using: str | None = None) -> User:
+    """The inactive account that deleted accounts' posts are reassigned to.
+
+    Made after every migrate of the users database (apps.users.apps), so it
+    is committed before any deletion reassigns to it; made here as a last
+    resort if someone removed it.
+    """
+    ghost, _ = User.objects.db_manager(using).get_or_create(
+        username=GHOST_USERNAME,
+        defaults={"is_active": False, "password": make_password(None), "first_name": "Deleted", "last_name": "user"},
+    )
+    return ghost
