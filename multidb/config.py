@@ -66,6 +66,11 @@ def database_from_url(
         )
         options.setdefault("connect_timeout", connect_timeout)
         config["CONN_MAX_AGE"] = 0
+        # With a pool, Django turns this into psycopg_pool's check on checkout:
+        # a pooled connection the server has dropped (restart, failover,
+        # pg_terminate_backend) is replaced instead of failing the request
+        # that draws it. Costs one empty round trip per checkout.
+        config["CONN_HEALTH_CHECKS"] = True
     elif engine == MYSQL:
         options.setdefault("charset", "utf8mb4")
         options.setdefault("connect_timeout", connect_timeout)
