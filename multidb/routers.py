@@ -29,8 +29,12 @@ class RoutingMapRouter:
         return declared_cross_database(obj1._meta.model, obj2._meta.model)
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
-        """Each app migrates on its home only; never on replicas or external schemas."""
+        """Each app migrates on its home only; never on replicas or external schemas.
+
+        The one table on several databases is the core's outbox: it lives on
+        each OUTBOX alias, so a message can commit with the write it belongs to.
+        """
         homes = routing_map()
         if homes.is_replica(db) or db in homes.never_migrate:
             return False
-        return db == homes.home_of(app_label)
+        return db in homes.migrates_on(app_label)

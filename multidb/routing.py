@@ -11,6 +11,7 @@ which primary, or which databases are never migrated, asks ``routing_map()``.
         "NEVER_MIGRATE": ["legacy"],                             # external schemas
         "CRITICAL": ["default", "users"],                        # /health/ answers 503 without them
         "REPLICA_READS": {...},                                  # see ReplicaOptions
+        "OUTBOX": {"ALIASES": ["default", "users"], "FALLBACK": "users"},  # see multidb.outbox
     }
 
 An app missing from ROUTES lives on ``default``, as it would without routers.
@@ -26,6 +27,7 @@ from django.db import DEFAULT_DB_ALIAS
 PRIMARY = "primary"
 REPLICA = "replica"
 EXTERNAL = "external"
+CORE_APP_LABEL = "multidb"  # the core's own table, the outbox, lives on every OUTBOX alias
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class RoutingMap:
     never_migrate: frozenset[str] = frozenset()
     critical: frozenset[str] = frozenset()
     replica_reads: ReplicaOptions = ReplicaOptions()
+    outbox_aliases: tuple[str, ...] = ()  # databases with an outbox table
+    outbox_fallback: str | None = None  # where messages with no originating write wait
 
     def home_of(self, app_label: str) -> str:
         """The alias an app's tables live on (and its writes go to)."""
@@ -86,6 +90,12 @@ class RoutingMap:
             if alias in replicas:
                 return primary
         return alias
+
+    def migrates_on(self, app_label: str) -> tuple[str, ...]:
+        """The aliases an app's tables are created on: its home, or every outbox alias for the core."""
+        if app_label == CORE_APP_LABEL:
+            return self.outbox_aliases
+        return (self.home_of(app_label),)
 
     def is_replica(self, alias: str) -> bool:
         return self.primary_of(alias) != alias
@@ -109,6 +119,8 @@ def routing_map() -> RoutingMap:
         never_migrate=frozenset(config.get("NEVER_MIGRATE", ())),
         critical=frozenset(config.get("CRITICAL", ())),
         replica_reads=ReplicaOptions.from_settings(config.get("REPLICA_READS", {})),
+        outbox_aliases=tuple(config.get("OUTBOX", {}).get("ALIASES", ())),
+        outbox_fallback=config.get("OUTBOX", {}).get("FALLBACK"),
     )
 
 

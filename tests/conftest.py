@@ -5,6 +5,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import connections
 
+from multidb import outbox
 from multidb.replica_health import replica_health
 from tests.factories import post_create, user_create
 
@@ -17,6 +18,14 @@ def fresh_replica_health():
     replica_health.reset()
     yield
     replica_health.reset()
+
+
+@pytest.fixture(autouse=True)
+def fresh_outbox_state():
+    """Each test starts with no delivery target known to fail and no sweep due (per-process memory)."""
+    outbox.process_state.reset()
+    yield
+    outbox.process_state.reset()
 
 
 @pytest.fixture

@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 
 
@@ -9,6 +11,9 @@ class Event(models.Model):
     are only ever aggregated, never joined.
     """
 
+    # Given by the writer, kept by the database: an event delivered twice
+    # (an outbox retry) is stored once.
+    event_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     event_type = models.CharField(max_length=50)
     user_id = models.BigIntegerField(null=True, blank=True)
     session_key = models.CharField(max_length=40, blank=True)

@@ -1,8 +1,21 @@
-"""Writes to the analytics database."""
+"""Writes to the analytics database, always through the outbox's guarantees.
+
+Every event gets its id (a UUID) when it happens; analytics stores each id
+once. So an event may be delivered more than once (a retry after a failure
+that was not one) and is still counted once.
+"""
+
+import uuid
+from datetime import datetime
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from apps.analytics.models import Event
+from multidb.models import OutboxMessage
+from multidb.outbox import outbox_put, outbox_send
+
+EVENT_TOPIC = "analytics.event"
 
 
 def event_record(
@@ -12,13 +25,57 @@ def event_record(
     session_key: str = "",
     path: str = "",
     data: dict | None = None,
-    occurred_at=None,
-) -> Event:
-    return Event.objects.create(
-        event_type=event_type,
-        user_id=user_id,
-        session_key=session_key or "",
-        path=path[:500],
-        data=data or {},
-        occurred_at=occurred_at or timezone.now(),
+    occurred_at: datetime | None = None,
+) -> uuid.UUID:
+    """Record an event that goes with no other write (a page view).
+
+    Stored on analytics now; if analytics fails, kept in the outbox and
+    delivered when it is back, so the page that records it never fails.
+    """
+    return outbox_send(topic=EVENT_TOPIC, payload=_payload(event_type, user_id, session_key, path, data, occurred_at))
+
+
+def event_record_on_commit(
+    *,
+    using: str,
+    event_type: str,
+    user_id: int | None = None,
+    session_key: str = "",
+    path: str = "",
+    data: dict | None = None,
+) -> uuid.UUID:
+    """Record an event that belongs to a write in the caller's transaction on ``using``.
+
+    The event commits with that write (in the outbox there), or not at all,
+    and reaches analytics after the commit.
+    """
+    return outbox_put(using=using, topic=EVENT_TOPIC, payload=_payload(event_type, user_id, session_key, path, data))
+
+
+def events_deliver(messages: list[OutboxMessage]) -> None:
+    """The outbox handler for EVENT_TOPIC: one Event per message, never two."""
+    Event.objects.bulk_create([_event(message) for message in messages], ignore_conflicts=True)
+
+
+def _payload(event_type, user_id, session_key, path, data, occurred_at=None) -> dict:
+    return {
+        "event_type": event_type,
+        "user_id": user_id,
+        "session_key": session_key or "",
+        "path": path[:500],
+        "data": data or {},
+        "occurred_at": (occurred_at or timezone.now()).isoformat(),
+    }
+
+
+def _event(message: OutboxMessage) -> Event:
+    payload = message.payload
+    return Event(
+        event_id=message.id,
+        event_type=payload["event_type"],
+        user_id=payload["user_id"],
+        session_key=payload["session_key"],
+        path=payload["path"],
+        data=payload["data"],
+        occurred_at=parse_datetime(payload["occurred_at"]),
     )

@@ -4,13 +4,19 @@ from django.db import router, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.analytics.services import event_record
+from apps.analytics.services import event_record_on_commit
 from apps.blog.models import Comment, Post
 
 
 def post_publish(*, author, title: str, body: str, publish: bool = True) -> Post:
-    """Create a post (published now, or a draft) and record ``post_created``."""
-    with transaction.atomic(using=router.db_for_write(Post)):
+    """Create a post (published now, or a draft) and record ``post_created``.
+
+    The event commits with the post, in the outbox on default, and reaches
+    analytics after the commit: publishing never fails because analytics
+    does, and a post never exists without its event.
+    """
+    alias = router.db_for_write(Post)
+    with transaction.atomic(using=alias):
         post = Post.objects.create(
             author=author,
             title=title,
@@ -19,12 +25,13 @@ def post_publish(*, author, title: str, body: str, publish: bool = True) -> Post
             status=Post.Status.PUBLISHED if publish else Post.Status.DRAFT,
             published_at=timezone.now() if publish else None,
         )
-    event_record(
-        event_type="post_created",
-        user_id=author.pk,
-        path=post.get_absolute_url(),
-        data={"post_id": post.pk, "published": publish},
-    )
+        event_record_on_commit(
+            using=alias,
+            event_type="post_created",
+            user_id=author.pk,
+            path=post.get_absolute_url(),
+            data={"post_id": post.pk, "published": publish},
+        )
     return post
 
 

@@ -3,7 +3,7 @@
 from django.contrib.auth.hashers import make_password
 from django.db import router, transaction
 
-from apps.analytics.services import event_record
+from apps.analytics.services import event_record_on_commit
 from apps.users.models import User
 
 # Not a valid username for the sign-up form ([ and ] are refused), so no
@@ -12,10 +12,22 @@ GHOST_USERNAME = "[deleted]"
 
 
 def user_register(*, username: str, email: str, password: str, session_key: str = "") -> User:
-    """Create an account and record ``user_registered``."""
-    with transaction.atomic(using=router.db_for_write(User)):
+    """Create an account; its ``user_registered`` event commits with it.
+
+    The event is written to the outbox on users, in the account's own
+    transaction: either both exist or neither does. It reaches analytics
+    after the commit, or later if analytics is down then (multidb.outbox).
+    """
+    alias = router.db_for_write(User)
+    with transaction.atomic(using=alias):
         user = User.objects.create_user(username=username, email=email, password=password)
-    event_record(event_type="user_registered", user_id=user.pk, session_key=session_key, path="/accounts/signup/")
+        event_record_on_commit(
+            using=alias,
+            event_type="user_registered",
+            user_id=user.pk,
+            session_key=session_key,
+            path="/accounts/signup/",
+        )
     return user
 
 

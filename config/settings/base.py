@@ -131,6 +131,13 @@ MULTIDB = {
     "PRIMARY_WEIGHT": {DEFAULT: 0},
     "NEVER_MIGRATE": [LEGACY],  # another system owns this schema
     "CRITICAL": [DEFAULT, USERS],  # /health/ answers 503 without these
+    # A transactional outbox table on each database whose writes must also
+    # reach another one (multidb.outbox): publishing on default and signing
+    # up on users each commit their analytics event with the write. A page
+    # view writes nothing, so its event waits on FALLBACK when analytics
+    # fails: users is as critical as default but has no replica, so the
+    # write pins no reads and issues no read-your-writes token.
+    "OUTBOX": {"ALIASES": [DEFAULT, USERS], "FALLBACK": USERS},
 }
 DATABASE_ROUTERS = ["multidb.routers.RoutingMapRouter"]
 

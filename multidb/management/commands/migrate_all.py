@@ -56,10 +56,11 @@ def own_migrations(alias: str, plan: list) -> list[str]:
     """Names of the planned migrations of apps that live on this alias.
 
     Django records every migration on every alias it migrates; only those of
-    the apps homed there change its schema, so only those are worth printing.
+    the apps whose tables live there (their home, or an outbox alias for the
+    core's outbox) change its schema, so only those are worth printing.
     """
     homes = routing_map()
-    return [f"{m.app_label}.{m.name}" for m, _ in plan if homes.home_of(m.app_label) == alias]
+    return [f"{m.app_label}.{m.name}" for m, _ in plan if alias in homes.migrates_on(m.app_label)]
 
 
 def unapplied(alias: str) -> list:

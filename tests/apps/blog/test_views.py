@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from apps.analytics.models import Event
 from apps.blog.models import Post
+from config.aliases import DEFAULT
 from tests.factories import comment_create, post_create
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -61,9 +62,11 @@ def test_new_post_requires_login(client):
     assert response.url.startswith(reverse("accounts:login"))
 
 
-def test_publishing_creates_the_post_and_a_post_created_event(client, alice):
+def test_publishing_creates_the_post_and_a_post_created_event(client, alice, django_capture_on_commit_callbacks):
     client.force_login(alice)
-    response = client.post("/blog/new/", {"title": "Fresh off the press", "body": "Words.", "publish": "on"})
+    # The event is delivered when the post's transaction on default commits.
+    with django_capture_on_commit_callbacks(using=DEFAULT, execute=True):
+        response = client.post("/blog/new/", {"title": "Fresh off the press", "body": "Words.", "publish": "on"})
     post = Post.objects.get(title="Fresh off the press")
     assert response.status_code == 302 and response.url == post.get_absolute_url()
     assert post.author == alice and post.is_published and post.slug == "fresh-off-the-press"

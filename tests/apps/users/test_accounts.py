@@ -4,14 +4,17 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from apps.analytics.models import Event
+from config.aliases import USERS
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
 SIGNUP = {"username": "newcomer", "email": "new@example.com", "password1": "a-Long-pass-123", "password2": "a-Long-pass-123"}
 
 
-def test_signup_creates_the_account_records_the_event_and_logs_in(client):
-    response = client.post("/accounts/signup/", SIGNUP)
+def test_signup_creates_the_account_records_the_event_and_logs_in(client, django_capture_on_commit_callbacks):
+    # The event is delivered when the account's transaction on users commits.
+    with django_capture_on_commit_callbacks(using=USERS, execute=True):
+        response = client.post("/accounts/signup/", SIGNUP)
     assert response.status_code == 302 and response.url == "/dashboard/"
     user = get_user_model().objects.get(username="newcomer")
     assert user.email == "new@example.com" and user.check_password("a-Long-pass-123")

@@ -1,0 +1,71 @@
+"""With analytics down, page views, publishing and sign-up still succeed; their events
+wait in an outbox and reach analytics once it is back, each exactly once."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connections
+
+from apps.blog.models import Post
+from config.aliases import ANALYTICS, DEFAULT, USERS
+from multidb import outbox
+
+pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
+
+SIGNUP = {"username": "newcomer", "email": "new@example.com", "password1": "a-Long-pass-123", "password2": "a-Long-pass-123"}
+
+
+def raw(alias: str, sql: str) -> list[tuple]:
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
+def events() -> list[str]:
+    return sorted(row[0] for row in raw(ANALYTICS, "SELECT event_type FROM analytics_event"))
+
+
+def waiting(alias: str) -> int:
+    return raw(alias, "SELECT COUNT(*) FROM multidb_outboxmessage")[0][0]
+
+
+def browse_publish_and_sign_up(client, alice, post) -> None:
+    assert client.get(post.get_absolute_url()).status_code == 200
+    client.force_login(alice)
+    response = client.post("/blog/new/", {"title": "Written in the dark", "body": "Words.", "publish": "on"})
+    assert response.status_code == 302
+    client.logout()
+    assert client.post("/accounts/signup/", SIGNUP).status_code == 302
+
+
+def test_everything_succeeds_while_analytics_is_down_and_every_event_arrives_once(
+    client, alice, published_post, database_down
+):
+    with database_down(ANALYTICS):
+        browse_publish_and_sign_up(client, alice, published_post)
+    assert Post.objects.filter(title="Written in the dark").exists()
+    # Each event waits on the database of the write it belongs to; the page view on the fallback.
+    assert (waiting(DEFAULT), waiting(USERS)) == (1, 2)
+    assert events() == []
+
+    call_command("deliver_outbox")
+    call_command("deliver_outbox")
+    assert events() == ["page_view", "post_created", "user_registered"]
+    assert (waiting(DEFAULT), waiting(USERS)) == (0, 0)
+
+
+def test_once_analytics_is_back_the_next_page_view_drains_the_backlog(
+    client, alice, published_post, database_down, monkeypatch
+):
+    with database_down(ANALYTICS):
+        browse_publish_and_sign_up(client, alice, published_post)
+    outbox.process_state.reset()  # the cool-down after the failure has passed
+    monkeypatch.setattr(outbox, "SWEEP_SECONDS", 0)  # and so has the sweep interval
+    assert client.get(published_post.get_absolute_url()).status_code == 200
+    assert events() == ["page_view", "page_view", "post_created", "user_registered"]
+    assert (waiting(DEFAULT), waiting(USERS)) == (0, 0)
+
+
+def test_with_analytics_up_nothing_waits(client, alice, published_post):
+    browse_publish_and_sign_up(client, alice, published_post)
+    assert events() == ["page_view", "post_created", "user_registered"]
+    assert (waiting(DEFAULT), waiting(USERS)) == (0, 0)
