@@ -127,6 +127,7 @@ def outbox_send(*, topic: str, payload: dict) -> uuid.UUID:
         except DatabaseError as exc:
             process_state.target_failed(topic)
             logger.warning("%s: target failed, keeping %s in the outbox: %s", topic, message.id, exc)
+            message.attempts, message.last_error, message.last_attempt_at = 1, _one_line(exc)[:500], timezone.now()
         else:
             _sweep_if_due()
             return message.id

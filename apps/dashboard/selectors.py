@@ -16,6 +16,8 @@ from apps.legacy.selectors import customer_count, legacy_revenue
 from apps.users.models import User
 from multidb.guarded import Section, guarded, guarded_all
 from multidb.health import replica_report
+from multidb.outbox import outbox_backlog
+from multidb.routing import routing_map
 
 SUMMARY_CACHE_KEY = "dashboard:site-summary"
 
@@ -30,11 +32,20 @@ def dashboard_sections(*, user) -> dict:
             "revenue": legacy_revenue,
             "replicas": replica_report,
             **{f"total:{label}": _counted(model, count) for label, model, count in TOTALS},
+            **{f"outbox:{alias}": _backlog(alias) for alias in routing_map().outbox_aliases},
         }
     )
     sections["summary"] = summary
     sections["totals"] = [_total_row(label, model, sections.pop(f"total:{label}")) for label, model, _ in TOTALS]
+    # Events waiting for analytics, per database they wait on (each guarded on its own).
+    sections["outbox"] = [
+        {"database": alias, "section": sections.pop(f"outbox:{alias}")} for alias in routing_map().outbox_aliases
+    ]
     return sections
+
+
+def _backlog(alias: str):
+    return lambda: outbox_backlog(using=alias)
 
 
 # Row counts per database, each counted where the router sends the read.
