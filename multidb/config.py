@@ -66,11 +66,13 @@ def database_from_url(
         )
         options.setdefault("connect_timeout", connect_timeout)
         config["CONN_MAX_AGE"] = 0
-        # With a pool, Django turns this into psycopg_pool's check on checkout:
-        # a pooled connection the server has dropped (restart, failover,
-        # pg_terminate_backend) is replaced instead of failing the request
-        # that draws it. Costs one empty round trip per checkout.
-        config["CONN_HEALTH_CHECKS"] = True
+        # No check on checkout (CONN_HEALTH_CHECKS, which Django turns into
+        # psycopg_pool's check): it would hide a server restart from the few
+        # requests that draw a dropped connection, but make every request of
+        # an outage wait the full pool timeout instead of failing at once,
+        # and a replica must fail fast to be cooled down. A dropped connection
+        # fails one request and is discarded; the pool opens a fresh one.
+        config["CONN_HEALTH_CHECKS"] = False
     elif engine == MYSQL:
         options.setdefault("charset", "utf8mb4")
         options.setdefault("connect_timeout", connect_timeout)

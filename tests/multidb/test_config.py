@@ -49,8 +49,9 @@ def test_postgres_gets_a_bounded_pool_and_timeouts():
     assert config["OPTIONS"]["pool"]["max_size"] == 7
     assert config["OPTIONS"]["connect_timeout"] == 3
     assert config["CONN_MAX_AGE"] == 0  # required by Django's pool
-    # Checked on checkout: a connection the server dropped is replaced (tests/real/test_pooling.py).
-    assert config["CONN_HEALTH_CHECKS"] is True
+    # No check on checkout: failing fast matters more (multidb/config.py says why;
+    # tests/real/test_integrity_faults.py shows what a dropped connection costs).
+    assert config["CONN_HEALTH_CHECKS"] is False
 
 
 def test_mysql_gets_utf8mb4():

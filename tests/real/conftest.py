@@ -8,10 +8,12 @@ Under `make test` (SQLite everywhere) they are skipped, saying why.
 import os
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import dj_database_url
 import psycopg
+import psycopg.sql
 import pytest
 from django.conf import settings
 from django.db import connections
@@ -120,3 +122,48 @@ def stopped_standby(primary_admin):
             return
         time.sleep(0.2)
     raise AssertionError("the standby did not resume streaming")
+
+
+def end_sessions(admin, dbname: str, timeout: float = 10) -> None:
+    """End every session on dbname (pooled ones included) and wait until they are gone."""
+    admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+        [dbname],
+    )
+    deadline = time.monotonic() + timeout
+    while admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [dbname]).fetchone()[0]:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"sessions on {dbname} did not end within {timeout}s")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def refusing_connections(primary_admin):
+    """Make a database on the primary unavailable for real, while its server stays up.
+
+    ALLOW_CONNECTIONS false makes every new session fail ("not currently
+    accepting connections"), and the sessions already open, including the
+    ones idle in this process's pool, are ended. Restored afterwards, and the
+    alias's pool is closed then, so the next test does not inherit the
+    connections this one's outage killed.
+    """
+    refused = []
+
+    @contextmanager
+    def refuse(alias: str):
+        name = connections[alias].settings_dict["NAME"]
+        statement = "ALTER DATABASE {} ALLOW_CONNECTIONS {}"
+        primary_admin.execute(psycopg.sql.SQL(statement).format(psycopg.sql.Identifier(name), psycopg.sql.SQL("false")))
+        refused.append(alias)
+        try:
+            end_sessions(primary_admin, name)
+            yield
+        finally:
+            primary_admin.execute(
+                psycopg.sql.SQL(statement).format(psycopg.sql.Identifier(name), psycopg.sql.SQL("true"))
+            )
+
+    yield refuse
+    for alias in refused:
+        connections[alias].close()
+        connections[alias].close_pool()
