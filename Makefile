@@ -4,6 +4,7 @@
 #   make test-real  the whole suite on PostgreSQL primary + standby and MariaDB (scripts/devdb)
 #   make validate   static checks of the deployment files (compose, Dockerfile, shell scripts)
 #   make bench      replica routing benchmark on the real topology (standby 2 s behind)
+#   make worker     deliver the outbox continuously (what the compose `worker` service runs)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,7 +12,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-real validate bench devdb-up devdb-down devdb-status clean
+.PHONY: run test test-real validate bench worker devdb-up devdb-down devdb-status clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-validate.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -28,6 +29,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# Events written while analytics was down reach it by themselves too; this only makes it prompt.
+worker: $(STAMP)
+	$(BIN)/python manage.py deliver_outbox --loop
 
 # Starts the private topology if it is not running, then runs the suite with its URLs.
 test-real: $(STAMP)

@@ -31,7 +31,7 @@ COMPOSE_FILE = REPO / "docker-compose.yml"
 ENV_EXAMPLE = REPO / ".env.example"
 
 DATABASE_SERVICES = ("db", "replica", "users", "analytics", "cache", "legacy")
-APP_SERVICES = ("web", "migrate")
+APP_SERVICES = ("web", "migrate", "worker")
 
 # Set to a fixed value in docker-compose.yml rather than interpolated, so it
 # is deliberately absent from .env.example (see the comment in the compose file).
@@ -172,6 +172,16 @@ def test_web_waits_for_a_successful_migration(compose):
         assert depends_on.get(name, {}).get("condition") == "service_healthy", (
             f"web does not wait for {name} to be healthy"
         )
+
+
+def test_worker_delivers_the_outbox_after_a_successful_migration(compose):
+    worker = compose["services"]["worker"]
+    assert worker["command"][:4] == ["python", "manage.py", "deliver_outbox", "--loop"]
+    assert worker.get("image") == compose["services"]["web"].get("image")
+    depends_on = worker.get("depends_on") or {}
+    assert depends_on.get("migrate", {}).get("condition") == "service_completed_successfully"
+    # It must keep running (and queueing nothing new) while analytics is down.
+    assert "analytics" not in depends_on
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)
