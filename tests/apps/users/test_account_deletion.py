@@ -129,3 +129,10 @@ def test_the_placeholder_account_cannot_log_in_nor_be_deleted_while_it_holds_pos
 def test_the_placeholder_exists_before_any_deletion_needs_it():
     # Committed by migrate: a reassignment never points at a row a rollback could take back.
     assert User.objects.filter(username=GHOST_USERNAME, is_active=False).count() == 1
+
+
+def test_the_admin_does_not_offer_to_delete_the_placeholder(client):
+    client.force_login(user_create(username="root", is_staff=True, is_superuser=True))
+    ghost = user_ghost_get()
+    assert client.get(reverse("admin:users_user_delete", args=[ghost.pk])).status_code == 403
+    assert User.objects.filter(pk=ghost.pk).exists()
