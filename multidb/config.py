@@ -92,6 +92,25 @@ def read_only_view(primary: dict) -> dict:
     return replica
 
 
+def as_replica(config: dict, *, conn_max_age: int = 60) -> dict:
+    """A replica's connection settings: persistent connections, never a pool.
+
+    A pool answers a refused connection by retrying in the background while
+    its caller waits up to the pool's timeout, and keeps retrying with
+    growing pauses after the server is back. Reads must leave a dead replica
+    at once and return as soon as it is up, so a replica connects directly (a
+    refused connection fails in a millisecond) and keeps its connection for
+    ``conn_max_age`` seconds. The probe each request makes before using a
+    replica (multidb.replicas) already checks that connection, so Django's
+    CONN_HEALTH_CHECKS would only repeat it.
+    """
+    options = {key: value for key, value in config.get("OPTIONS", {}).items() if key != "pool"}
+    replica = {**config, "OPTIONS": options}
+    if config["ENGINE"] != SQLITE:
+        replica["CONN_MAX_AGE"] = conn_max_age
+    return replica
+
+
 def replica_aliases(primary_alias: str, count: int) -> list[str]:
     """``replica``, ``replica_2``, ... for the default primary; ``<alias>_replica...`` otherwise."""
     base = "replica" if primary_alias == "default" else f"{primary_alias}_replica"

@@ -175,13 +175,9 @@ def _choose(primary: str, weights: dict[str, int], state: RoutingState) -> tuple
         if alias == primary:
             return primary, "the primary's share of reads"
         try:
-            probe = probe_replica(alias)
+            probe = _probe_with_one_retry(alias)
         except DatabaseError as exc:
-            if _pool_exhausted(exc):
-                # Busy here, not broken there: read elsewhere, but do not bench it.
-                logger.debug("no free pooled connection to %s", alias)
-            else:
-                _report_failure(alias, exc)
+            _report_failure(alias, exc)
             del candidates[alias]
             continue
         if not replica_health.record_probe(
@@ -200,18 +196,27 @@ def _choose(primary: str, weights: dict[str, int], state: RoutingState) -> tuple
     return primary, "no replica is available and caught up"
 
 
+def _probe_with_one_retry(alias: str):
+    """Probe the replica; after a failure, once more on a fresh connection.
+
+    A replica that restarted leaves this thread's persistent connection dead,
+    and the first probe may use it: that is not an outage. A replica that is
+    down fails the second attempt too (refused at once, or after
+    DB_CONNECT_TIMEOUT), and only then cools down.
+    """
+    try:
+        return probe_replica(alias)
+    except DatabaseError as exc:
+        logger.debug("probe of %s failed (%s); retrying on a fresh connection", alias, exc)
+        connections[alias].close()
+        return probe_replica(alias)
+
+
 def _report_failure(alias: str, exc: Exception) -> None:
     cooldown = routing_map().replica_reads.cooldown_seconds
     logger.warning("replica %s failed, cooling down for %ss: %s", alias, cooldown, exc)
     replica_health.record_failure(alias, error=type(exc).__name__, cooldown=cooldown)
-    # The connection may be half-dead; the next use opens a fresh one.
-    connections[alias].close()
-
-
-def _pool_exhausted(exc: Exception) -> bool:
-    """True when a connection pool of this process timed out (psycopg_pool.PoolTimeout)."""
-    cause = exc.__cause__ or exc
-    return any(cls.__name__ == "PoolTimeout" for cls in type(cause).__mro__)
+    connections[alias].close()  # half-dead at best; the next attempt opens a fresh one
 
 
 def _weighted_pick(weights: dict[str, int]) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from config import env
 from config.aliases import ANALYTICS, CACHE, DEFAULT, LEGACY, REPLICA, USERS
-from multidb.config import database_from_url, read_only_view, replica_aliases, sqlite_url
+from multidb.config import as_replica, database_from_url, read_only_view, replica_aliases, sqlite_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"  # embedded databases and other local state; never committed
@@ -104,11 +104,12 @@ if _replica_urls:
     }
 else:
     _replicas = {REPLICA: read_only_view(DATABASES[DEFAULT])}
-for _config in _replicas.values():
-    # A standby cannot host a test database of its own: in tests it shows the
-    # primary's (tests/conftest.py points it there, keeping it read-only).
-    _config["TEST"] = {"MIRROR": DEFAULT}
-DATABASES.update(_replicas)
+for _alias, _config in _replicas.items():
+    # Replicas connect directly, not through a pool: failover must not wait
+    # on a pool's retries (see multidb.config.as_replica). A standby cannot
+    # host a test database of its own: in tests it shows the primary's
+    # (conftest.py points it there, keeping it read-only).
+    DATABASES[_alias] = {**as_replica(_config), "TEST": {"MIRROR": DEFAULT}}
 
 # The routing map: the single source of truth for where each app lives.
 MULTIDB = {

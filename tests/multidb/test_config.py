@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from multidb.config import DatabaseURLError, database_from_url, read_only_view, replica_aliases
+from multidb.config import DatabaseURLError, as_replica, database_from_url, read_only_view, replica_aliases
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -75,6 +75,14 @@ def test_sqlite_replica_is_a_read_only_uri_of_the_primary_file(tmp_path):
     replica = read_only_view(primary)
     assert replica["NAME"] == f"file:{tmp_path}/default.sqlite3?mode=ro"
     assert replica["OPTIONS"] is not primary["OPTIONS"]
+
+
+def test_a_replica_drops_the_pool_for_persistent_connections():
+    primary = parse("postgres://app:pw@db:5432/site")
+    replica = as_replica(primary, conn_max_age=30)
+    assert "pool" not in replica["OPTIONS"] and replica["CONN_MAX_AGE"] == 30
+    assert replica["OPTIONS"]["connect_timeout"] == primary["OPTIONS"]["connect_timeout"]
+    assert "pool" in primary["OPTIONS"]  # the primary's own entry is untouched
 
 
 def test_replica_alias_names():
