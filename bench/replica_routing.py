@@ -39,7 +39,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connections, router  # noqa: E402
+from django.db import close_old_connections, connections, router  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
 from apps.blog.models import Post  # noqa: E402
@@ -114,7 +114,7 @@ def run_workload(author, args) -> dict:
                         mine["stale"] += 1  # a writer that cannot see its own write
                     mine["reads"] += 1
                     mine["replica_reads"] += current_state().chosen.get(PRIMARY) != PRIMARY
-            connections.close_all()  # end of "request": connections back to the pool
+            close_old_connections()  # end of "request", as Django's handler does it
             time.sleep(args.think)
         with lock:
             for key, value in mine.items():
