@@ -2,6 +2,7 @@
 #   make run        serve the site on the embedded (SQLite) topology, with demo data
 #   make test       the whole suite on the embedded topology
 #   make test-real  the whole suite on PostgreSQL primary + standby and MariaDB (scripts/devdb)
+#   make lint       ruff: lint and formatting
 #   make validate   static checks of the deployment files (compose, Dockerfile, shell scripts)
 #   make bench      replica routing benchmark on the real topology (standby 2 s behind)
 #   make worker     deliver the outbox continuously (what the compose `worker` service runs)
@@ -12,7 +13,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-real validate bench worker devdb-up devdb-down devdb-status clean
+.PHONY: run test test-real lint validate bench worker devdb-up devdb-down devdb-status clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-validate.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -33,6 +34,10 @@ test: $(STAMP)
 # Events written while analytics was down reach it by themselves too; this only makes it prompt.
 worker: $(STAMP)
 	$(BIN)/python manage.py deliver_outbox --loop
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Starts the private topology if it is not running, then runs the suite with its URLs.
 test-real: $(STAMP)

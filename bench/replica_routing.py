@@ -70,8 +70,10 @@ def main() -> None:
     author, _ = User.objects.get_or_create(username="bench-author")
 
     print(f"$ {shlex.join([sys.executable.rsplit('/', 1)[-1], *sys.argv])}")
-    print(f"standby apply delay: {_apply_delay()}; {args.clients} clients, {args.seconds:.0f} s per policy, "
-          f"a write every ~{args.write_every:.0f} s per client, {args.think * 1000:.0f} ms between operations\n")
+    print(
+        f"standby apply delay: {_apply_delay()}; {args.clients} clients, {args.seconds:.0f} s per policy, "
+        f"a write every ~{args.write_every:.0f} s per client, {args.think * 1000:.0f} ms between operations\n"
+    )
 
     results = {}
     for name, options in POLICIES.items():
@@ -104,8 +106,9 @@ def run_workload(author, args) -> dict:
                 if rnd.random() < args.think / args.write_every:
                     n += 1
                     last_slug = f"{SLUG_PREFIX}{seed}-{n}"
-                    Post.objects.create(author=author, title=last_slug, slug=last_slug, body="b",
-                                        status=Post.Status.PUBLISHED)
+                    Post.objects.create(
+                        author=author, title=last_slug, slug=last_slug, body="b", status=Post.Status.PUBLISHED
+                    )
                     token = scope_token()
                     mine["writes"] += 1
                 else:
@@ -165,9 +168,13 @@ def measure_overhead(author, count: int) -> None:
 
     print(f"routing overhead ({count} primary-key lookups each, median of 5 batches):")
     print(f"  no router:   {plain_query:8.1f} us/query  (on default), decision {plain_decision:5.2f} us")
-    print(f"  with router: {with_router_query:8.1f} us/query  (on {served_by}), decision {with_router_decision:5.2f} us")
-    print(f"  ratio with/without: {with_router_query / plain_query:.2f}x per query; "
-          f"once per scope, the replica probe: {first_read:.0f} us")
+    print(
+        f"  with router: {with_router_query:8.1f} us/query  (on {served_by}), decision {with_router_decision:5.2f} us"
+    )
+    print(
+        f"  ratio with/without: {with_router_query / plain_query:.2f}x per query; "
+        f"once per scope, the replica probe: {first_read:.0f} us"
+    )
 
 
 def _require_real_topology() -> None:

@@ -37,15 +37,21 @@ def check_routing_map(app_configs=None, **kwargs):
         if alias not in known:
             unknown(alias, "OUTBOX['ALIASES']", "Configure the alias or remove it from the outbox.")
         elif homes.is_replica(alias) or alias in homes.never_migrate:
-            errors.append(checks.Error(
-                f"MULTIDB OUTBOX['ALIASES'] names '{alias}', which is never migrated: it cannot hold an outbox.",
-                hint="An outbox lives on a primary that takes migrations.", id="multidb.E005",
-            ))
+            errors.append(
+                checks.Error(
+                    f"MULTIDB OUTBOX['ALIASES'] names '{alias}', which is never migrated: it cannot hold an outbox.",
+                    hint="An outbox lives on a primary that takes migrations.",
+                    id="multidb.E005",
+                )
+            )
     if homes.outbox_fallback is not None and homes.outbox_fallback not in homes.outbox_aliases:
-        errors.append(checks.Error(
-            f"MULTIDB OUTBOX['FALLBACK'] is '{homes.outbox_fallback}', which is not one of OUTBOX['ALIASES'].",
-            hint="Choose one of the outbox aliases (a critical one: messages wait there).", id="multidb.E005",
-        ))
+        errors.append(
+            checks.Error(
+                f"MULTIDB OUTBOX['FALLBACK'] is '{homes.outbox_fallback}', which is not one of OUTBOX['ALIASES'].",
+                hint="Choose one of the outbox aliases (a critical one: messages wait there).",
+                id="multidb.E005",
+            )
+        )
     return errors
 
 

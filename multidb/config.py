@@ -61,9 +61,7 @@ def database_from_url(
         # Django's psycopg pool (5.1+): bounded per process, and CONN_MAX_AGE
         # must stay 0 with it. The pool waits `timeout` seconds for a slot
         # or a new connection, so a dead server fails fast, not forever.
-        options.setdefault(
-            "pool", {"min_size": 0, "max_size": pool_max_size, "timeout": connect_timeout}
-        )
+        options.setdefault("pool", {"min_size": 0, "max_size": pool_max_size, "timeout": connect_timeout})
         options.setdefault("connect_timeout", connect_timeout)
         config["CONN_MAX_AGE"] = 0
         # No check on checkout (CONN_HEALTH_CHECKS, which Django turns into
@@ -119,8 +117,7 @@ def replica_aliases(primary_alias: str, count: int) -> list[str]:
 
 def _error(variable: str, alias: str, url: str, reason: str) -> DatabaseURLError:
     return DatabaseURLError(
-        f"{variable} (database alias '{alias}') is not a usable database URL: {reason} "
-        f"[got {_redact(url)!r}]"
+        f"{variable} (database alias '{alias}') is not a usable database URL: {reason} [got {_redact(url)!r}]"
     )
 
 

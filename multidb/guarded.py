@@ -1,9 +1,10 @@
 """Run pieces of a page that each need one database, and survive any of them being down."""
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from django.db import DatabaseError, connections
 

@@ -59,22 +59,31 @@ def relation_errors(model_classes: list) -> list[checks.CheckMessage]:
                 continue
             where = f"{field.model._meta.label}.{field.name} ({home} -> {other})"
             if field.many_to_many:
-                errors.append(checks.Error(
-                    f"{where} is a many-to-many relation across databases: its table cannot join both.",
-                    hint="Use a through model on one database with foreign keys declared as cross-database.",
-                    obj=field, id="multidb.E003",
-                ))
+                errors.append(
+                    checks.Error(
+                        f"{where} is a many-to-many relation across databases: its table cannot join both.",
+                        hint="Use a through model on one database with foreign keys declared as cross-database.",
+                        obj=field,
+                        id="multidb.E003",
+                    )
+                )
             elif field.db_constraint or field.remote_field.on_delete is not models.DO_NOTHING:
-                errors.append(checks.Error(
-                    f"{where} crosses databases but is declared like a local foreign key.",
-                    hint="Declare it with db_constraint=False and on_delete=models.DO_NOTHING.",
-                    obj=field, id="multidb.E002",
-                ))
+                errors.append(
+                    checks.Error(
+                        f"{where} crosses databases but is declared like a local foreign key.",
+                        hint="Declare it with db_constraint=False and on_delete=models.DO_NOTHING.",
+                        obj=field,
+                        id="multidb.E002",
+                    )
+                )
             elif not getattr(references.declared_for(field), "enforced", False):
-                errors.append(checks.Error(
-                    f"{where} crosses databases and nothing says what deleting a {field.related_model.__name__} "
-                    "does to its rows.",
-                    hint="Declare a policy with multidb.references.declare() in the app's ready().",
-                    obj=field, id="multidb.E004",
-                ))
+                errors.append(
+                    checks.Error(
+                        f"{where} crosses databases and nothing says what deleting a {field.related_model.__name__} "
+                        "does to its rows.",
+                        hint="Declare a policy with multidb.references.declare() in the app's ready().",
+                        obj=field,
+                        id="multidb.E004",
+                    )
+                )
     return errors

@@ -14,7 +14,6 @@ from django.db import connections
 from multidb.config import SQLITE, read_only_view
 from multidb.routing import routing_map
 
-
 _ORIGINAL: dict[str, dict] = {}  # each replica's own settings, before any repointing
 
 

@@ -39,3 +39,12 @@ def event_create(*, event_type: str = "page_view", user_id=None, occurred_at=Non
     return Event.objects.create(
         event_type=event_type, user_id=user_id, occurred_at=occurred_at or timezone.now(), **fields
     )
+
+
+# A valid sign-up form for the account "newcomer".
+SIGNUP_FORM = {
+    "username": "newcomer",
+    "email": "new@example.com",
+    "password1": "a-Long-pass-123",
+    "password2": "a-Long-pass-123",
+}

@@ -28,7 +28,9 @@ def statements_fail(alias: str, table: str, statement: str = "INSERT"):
                 f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
                 f"$$ BEGIN RAISE EXCEPTION '{message}'; END $$"
             )
-            cursor.execute(f"CREATE TRIGGER {name} BEFORE {statement} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()")
+            cursor.execute(
+                f"CREATE TRIGGER {name} BEFORE {statement} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()"
+            )
         else:
             raise NotImplementedError(connection.vendor)
     try:

@@ -1,7 +1,8 @@
 """Writes to the cache database."""
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 from django.utils import timezone
 

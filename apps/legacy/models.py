@@ -31,9 +31,7 @@ class Order(models.Model):
         CANCELLED = "C", "Cancelled"
 
     number = models.AutoField(primary_key=True, db_column="ord_no")
-    customer = models.ForeignKey(
-        Customer, on_delete=models.DO_NOTHING, db_column="cust_no", related_name="orders"
-    )
+    customer = models.ForeignKey(Customer, on_delete=models.DO_NOTHING, db_column="cust_no", related_name="orders")
     ordered_on = models.DateField(db_column="ord_dt")
     total = models.DecimalField(max_digits=10, decimal_places=2, db_column="tot_amt")
     status = models.CharField(max_length=1, choices=Status.choices, db_column="stat_cd")

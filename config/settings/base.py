@@ -100,7 +100,7 @@ _replica_urls = env.csv("REPLICA_DATABASE_URL")
 if _replica_urls:
     _replicas = {
         alias: _database(alias, "REPLICA_DATABASE_URL", "", url=url)
-        for alias, url in zip(replica_aliases(DEFAULT, len(_replica_urls)), _replica_urls)
+        for alias, url in zip(replica_aliases(DEFAULT, len(_replica_urls)), _replica_urls, strict=True)
     }
 else:
     _replicas = {REPLICA: read_only_view(DATABASES[DEFAULT])}

@@ -57,8 +57,15 @@ def test_adding_a_post_writes_it_on_default_and_the_log_entry_on_users(admin_cli
 def test_admin_rejects_an_author_that_does_not_exist(admin_client):
     response = admin_client.post(
         reverse("admin:blog_post_add"),
-        {"title": "Orphan", "slug": "orphan", "body": "B", "author": 999999, "status": "draft",
-         "comments-TOTAL_FORMS": "0", "comments-INITIAL_FORMS": "0"},
+        {
+            "title": "Orphan",
+            "slug": "orphan",
+            "body": "B",
+            "author": 999999,
+            "status": "draft",
+            "comments-TOTAL_FORMS": "0",
+            "comments-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 200
     assert "author" in response.context["adminform"].form.errors

@@ -51,9 +51,7 @@ def _compose_command() -> list[str] | None:
     # Docker's own CLI plugin does the same job where it is installed.
     docker = shutil.which("docker")
     if docker:
-        probe = subprocess.run(
-            [docker, "compose", "version"], capture_output=True, text=True, check=False
-        )
+        probe = subprocess.run([docker, "compose", "version"], capture_output=True, text=True, check=False)
         if probe.returncode == 0:
             return [docker, "compose"]
     return None
@@ -84,10 +82,15 @@ def compose() -> dict:
     result = subprocess.run(
         [
             *command,
-            "--project-directory", str(REPO),
-            "--env-file", os.devnull,
-            "--file", str(COMPOSE_FILE),
-            "config", "--format", "json",
+            "--project-directory",
+            str(REPO),
+            "--env-file",
+            os.devnull,
+            "--file",
+            str(COMPOSE_FILE),
+            "config",
+            "--format",
+            "json",
         ],
         capture_output=True,
         text=True,
@@ -104,10 +107,7 @@ def settings_variables(compose: dict) -> set[str]:
     """Every environment variable config.settings.production reads, when
     imported with the environment compose gives the web container."""
     code = (
-        "import json\n"
-        "import config.settings.production\n"
-        "from config import env\n"
-        "print(json.dumps(env.names_read()))\n"
+        "import json\nimport config.settings.production\nfrom config import env\nprint(json.dumps(env.names_read()))\n"
     )
     web_env = {name: value for name, value in compose["services"]["web"]["environment"].items() if value is not None}
     result = subprocess.run(
@@ -211,9 +211,7 @@ def test_env_example_lists_every_variable(settings_variables):
 def test_env_example_lists_every_variable_the_compose_file_interpolates():
     # `$${NAME}` is an escaped dollar (a variable of the container's shell),
     # not interpolation, hence the lookbehind; comment lines are prose.
-    text = "\n".join(
-        line for line in COMPOSE_FILE.read_text().splitlines() if not line.lstrip().startswith("#")
-    )
+    text = "\n".join(line for line in COMPOSE_FILE.read_text().splitlines() if not line.lstrip().startswith("#"))
     interpolated = set(re.findall(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)", text))
     missing = sorted(interpolated - _env_example_names())
     assert not missing, f".env.example lacks variables docker-compose.yml interpolates: {missing}"

@@ -69,8 +69,7 @@ def test_a_reverse_query_gets_the_reverse_two_step_query():
     message = str(raised.value)
     assert message.startswith("User -> Post crosses databases (users.User on 'users', blog.Post on 'default')")
     assert message.endswith(
-        "ids = Post.objects.filter(...).values_list('author_id', flat=True); "
-        "User.objects.filter(pk__in=list(ids))"
+        "ids = Post.objects.filter(...).values_list('author_id', flat=True); User.objects.filter(pk__in=list(ids))"
     )
 
 

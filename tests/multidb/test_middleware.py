@@ -74,9 +74,7 @@ def test_async_requests_run_side_by_side_keep_their_own_routing(async_client):
     from django.test import AsyncClient
 
     async def both():
-        return await asyncio.gather(
-            async_client.get("/get-that-writes/"), AsyncClient().get("/async-where-reads-go/")
-        )
+        return await asyncio.gather(async_client.get("/get-that-writes/"), AsyncClient().get("/async-where-reads-go/"))
 
     writer, reader = async_to_sync(both)()
     assert writer.json()["read_from"] == DEFAULT

@@ -27,9 +27,7 @@ def fresh_topology(tmp_path):
 
 
 def manage(env, *args):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True
-    )
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True)
 
 
 def tables(path: Path) -> set[str]:
@@ -60,14 +58,22 @@ def test_check_fails_before_and_passes_after(fresh_topology):
 def test_each_table_is_created_on_its_own_database_only(fresh_topology):
     tmp_path, env = fresh_topology
     assert manage(env, "migrate_all").returncode == 0
-    found = {alias: tables(tmp_path / f"{alias}.sqlite3") - {"django_migrations", "sqlite_sequence"}
-             for alias in ("default", "users", "analytics", "cache")}
+    found = {
+        alias: tables(tmp_path / f"{alias}.sqlite3") - {"django_migrations", "sqlite_sequence"}
+        for alias in ("default", "users", "analytics", "cache")
+    }
     # The outbox is the one table on several databases: each MULTIDB["OUTBOX"] alias.
     assert found["default"] == {"blog_post", "blog_comment", "multidb_outboxmessage"}
     assert found["analytics"] == {"analytics_event"}
     assert found["cache"] == {"cache_cacheentry", "django_cache"}
-    assert {"users_user", "auth_permission", "django_content_type", "django_session", "django_admin_log",
-            "multidb_outboxmessage"} <= found["users"]
+    assert {
+        "users_user",
+        "auth_permission",
+        "django_content_type",
+        "django_session",
+        "django_admin_log",
+        "multidb_outboxmessage",
+    } <= found["users"]
     assert not any(name.startswith(("blog_", "analytics_", "cache_")) for name in found["users"])
     # legacy is never migrated: not even Django's bookkeeping table appears there.
     assert tables(tmp_path / "legacy.sqlite3") == set()

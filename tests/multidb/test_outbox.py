@@ -3,12 +3,12 @@ after the commit, survives its target being down, and is stored once however oft
 delivered. The receiving end is the real one: analytics events (apps.analytics)."""
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connections, transaction
 from django.test import override_settings
-from django.conf import settings
 
 from apps.analytics.services import EVENT_TOPIC
 from config.aliases import ANALYTICS, CACHE, DEFAULT, REPLICA, USERS
@@ -21,8 +21,14 @@ pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
 
 def payload(event_type="custom", **extra) -> dict:
-    return {"event_type": event_type, "user_id": None, "session_key": "", "path": "/", "data": extra,
-            "occurred_at": "2026-01-01T12:00:00+00:00"}
+    return {
+        "event_type": event_type,
+        "user_id": None,
+        "session_key": "",
+        "path": "/",
+        "data": extra,
+        "occurred_at": "2026-01-01T12:00:00+00:00",
+    }
 
 
 def rows(alias: str, sql: str) -> list[tuple]:

@@ -47,8 +47,12 @@ def admin_connect(variable: str, dbname: str) -> psycopg.Connection:
     """A superuser connection (autocommit) to dbname on the server of an admin URL."""
     config = dj_database_url.parse(os.environ[variable])
     return psycopg.connect(
-        host=config["HOST"], port=config["PORT"], user=config["USER"], password=config["PASSWORD"],
-        dbname=dbname, autocommit=True,
+        host=config["HOST"],
+        port=config["PORT"],
+        user=config["USER"],
+        password=config["PASSWORD"],
+        dbname=dbname,
+        autocommit=True,
     )
 
 
@@ -76,9 +80,7 @@ def wait_for_replay(primary_admin, standby_admin, timeout: float = 30) -> None:
     target = primary_admin.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        caught_up = standby_admin.execute(
-            "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]
-        ).fetchone()[0]
+        caught_up = standby_admin.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]).fetchone()[0]
         if caught_up:
             return
         time.sleep(0.05)

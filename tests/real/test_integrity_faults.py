@@ -10,26 +10,14 @@ from django.db import connections
 from apps.analytics.services import event_record
 from config.aliases import ANALYTICS, DEFAULT, USERS
 from multidb import outbox
-from tests.factories import post_create
+from tests.factories import SIGNUP_FORM, post_create
 from tests.real.conftest import end_sessions
+from tests.rows import event_types as events
+from tests.rows import outbox_count as waiting
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
-SIGNUP = {"username": "newcomer", "email": "new@example.com", "password1": "a-Long-pass-123", "password2": "a-Long-pass-123"}
-
-
-def raw(alias: str, sql: str) -> list[tuple]:
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetchall()
-
-
-def events() -> list[str]:
-    return sorted(row[0] for row in raw(ANALYTICS, "SELECT event_type FROM analytics_event"))
-
-
-def waiting(alias: str) -> int:
-    return raw(alias, "SELECT count(*) FROM multidb_outboxmessage")[0][0]
+SIGNUP = SIGNUP_FORM
 
 
 def timed(request) -> tuple[int, float]:
@@ -43,7 +31,9 @@ def test_with_analytics_refusing_connections_nothing_fails_and_nothing_is_lost(c
     with refusing_connections(ANALYTICS):
         first = timed(lambda: client.get(post.get_absolute_url()))
         client.force_login(alice)
-        publish = timed(lambda: client.post("/blog/new/", {"title": "Published during it", "body": "B", "publish": "on"}))
+        publish = timed(
+            lambda: client.post("/blog/new/", {"title": "Published during it", "body": "B", "publish": "on"})
+        )
         client.logout()
         signup = timed(lambda: client.post("/accounts/signup/", SIGNUP))
         again = timed(lambda: client.get(post.get_absolute_url()))

@@ -14,8 +14,11 @@ def app_connection():
     """The app's own account on the real legacy database (not the test copy)."""
     config = dj_database_url.parse(os.environ["LEGACY_DATABASE_URL"])
     connection = MySQLdb.connect(
-        host=config["HOST"], port=int(config["PORT"]), user=config["USER"],
-        password=config["PASSWORD"], database=config["NAME"],
+        host=config["HOST"],
+        port=int(config["PORT"]),
+        user=config["USER"],
+        password=config["PASSWORD"],
+        database=config["NAME"],
     )
     yield connection
     connection.close()

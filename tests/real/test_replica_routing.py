@@ -38,9 +38,7 @@ def writer():
     return client
 
 
-def test_the_writer_sees_each_post_at_once_while_others_read_the_lagging_standby(
-    writer, apply_delay, standby_admin
-):
+def test_the_writer_sees_each_post_at_once_while_others_read_the_lagging_standby(writer, apply_delay, standby_admin):
     apply_delay(DELAY)
     reader = Client()
     for n in range(ITERATIONS):
@@ -52,9 +50,7 @@ def test_the_writer_sees_each_post_at_once_while_others_read_the_lagging_standby
         assert title not in reader.get("/blog/").content.decode()  # others: the standby
 
 
-def test_after_catch_up_the_writer_reads_from_the_standby_again(
-    writer, apply_delay, primary_admin, standby_admin
-):
+def test_after_catch_up_the_writer_reads_from_the_standby_again(writer, apply_delay, primary_admin, standby_admin):
     apply_delay(DELAY)
     publish(writer, "Catching up")
     assert "multidb_rw" in writer.cookies
@@ -88,8 +84,9 @@ def blog_selects_served_by_standby(client, standby_admin) -> bool:
 
 def test_with_the_standby_stopped_every_page_load_succeeds(client, stopped_standby):
     author = user_create()
-    Post.objects.create(author=author, title="Still readable", slug="still-readable", body="B",
-                        status=Post.Status.PUBLISHED)
+    Post.objects.create(
+        author=author, title="Still readable", slug="still-readable", body="B", status=Post.Status.PUBLISHED
+    )
     for _ in range(ITERATIONS):
         response = client.get("/blog/")
         assert response.status_code == 200

@@ -3,29 +3,17 @@ wait in an outbox and reach analytics once it is back, each exactly once."""
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 
 from apps.blog.models import Post
 from config.aliases import ANALYTICS, DEFAULT, USERS
 from multidb import outbox
+from tests.factories import SIGNUP_FORM
+from tests.rows import event_types as events
+from tests.rows import outbox_count as waiting
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
-SIGNUP = {"username": "newcomer", "email": "new@example.com", "password1": "a-Long-pass-123", "password2": "a-Long-pass-123"}
-
-
-def raw(alias: str, sql: str) -> list[tuple]:
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetchall()
-
-
-def events() -> list[str]:
-    return sorted(row[0] for row in raw(ANALYTICS, "SELECT event_type FROM analytics_event"))
-
-
-def waiting(alias: str) -> int:
-    return raw(alias, "SELECT COUNT(*) FROM multidb_outboxmessage")[0][0]
+SIGNUP = SIGNUP_FORM
 
 
 def browse_publish_and_sign_up(client, alice, post) -> None:

@@ -60,7 +60,9 @@ def test_numbers_equal_rows_counted_in_each_database(client, populated):
     }
     assert [p.title for p in sections["recent_posts"].value] == ["Draft of mine", "Mine"]
     assert sections["my_events"].value == {"login": 1, "page_view": 2}
-    revenue = Decimal(str(raw(Customer, "SELECT SUM(tot_amt) FROM orders WHERE stat_cd <> 'C'"))).quantize(Decimal("0.01"))
+    revenue = Decimal(str(raw(Customer, "SELECT SUM(tot_amt) FROM orders WHERE stat_cd <> 'C'"))).quantize(
+        Decimal("0.01")
+    )
     assert sections["revenue"].value["revenue"] == revenue
     html = response.content.decode()
     assert "Draft of mine" in html and str(revenue) in html

@@ -81,13 +81,18 @@ def test_the_admin_bulk_delete_action_applies_them_to_each_account(client, conte
 
 
 def test_django_s_collector_never_looks_for_blog_tables_on_users(content):
-    with CaptureQueriesContext(connections[USERS]) as on_users, CaptureQueriesContext(connections[DEFAULT]) as on_default:
+    with (
+        CaptureQueriesContext(connections[USERS]) as on_users,
+        CaptureQueriesContext(connections[DEFAULT]) as on_default,
+    ):
         user_delete(user=content)
     assert on_users.captured_queries, "the account was deleted on users"
     assert not [q["sql"] for q in on_users.captured_queries if "blog_" in q["sql"]]
     # default saw only the policies: the reassignment and the comment deletion.
     assert on_default.captured_queries
-    assert all("blog_" in q["sql"] or q["sql"].startswith(("SAVEPOINT", "RELEASE")) for q in on_default.captured_queries)
+    assert all(
+        "blog_" in q["sql"] or q["sql"].startswith(("SAVEPOINT", "RELEASE")) for q in on_default.captured_queries
+    )
 
 
 def test_a_policy_that_fails_leaves_the_account_and_no_orphan(content):

@@ -5,10 +5,11 @@ from django.contrib.auth import get_user_model
 
 from apps.analytics.models import Event
 from config.aliases import USERS
+from tests.factories import SIGNUP_FORM
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
-SIGNUP = {"username": "newcomer", "email": "new@example.com", "password1": "a-Long-pass-123", "password2": "a-Long-pass-123"}
+SIGNUP = SIGNUP_FORM
 
 
 def test_signup_creates_the_account_records_the_event_and_logs_in(client, django_capture_on_commit_callbacks):
