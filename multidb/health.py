@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass
 from django.db import DatabaseError, connections
 
 from multidb.replica_health import replica_health
-from multidb.replication import primary_position, probe_replica
+from multidb.replicas import probe_and_record
+from multidb.replication import primary_position
 from multidb.routing import routing_map
 
 
@@ -56,7 +57,6 @@ def replica_report() -> list[dict]:
     Probes every replica now (which also updates the routing's view of them);
     read shares count this process's requests since it started.
     """
-    options = routing_map().replica_reads
     rows = []
     for primary, replicas in routing_map().replicas.items():
         try:
@@ -65,15 +65,8 @@ def replica_report() -> list[dict]:
             position = None
         lag_bytes = {}
         for alias in replicas:
-            try:
-                probe = probe_replica(alias)
-            except DatabaseError as exc:
-                replica_health.record_failure(alias, error=_one_line(exc), cooldown=options.cooldown_seconds)
-                continue
-            replica_health.record_probe(
-                alias, lag_seconds=probe.lag_seconds, replayed=probe.replayed, max_lag=options.max_lag_seconds
-            )
-            if position is not None and probe.in_recovery and probe.replayed is not None:
+            probe, _ = probe_and_record(alias)
+            if probe is not None and position is not None and probe.in_recovery and probe.replayed is not None:
                 lag_bytes[alias] = max(position - probe.replayed, 0)
         for row in replica_health.snapshot([*replicas, primary]):
             row["primary"] = primary

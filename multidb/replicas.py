@@ -32,7 +32,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 
 from multidb import tokens
 from multidb.replica_health import replica_health
-from multidb.replication import primary_position, probe_replica, supports_positions
+from multidb.replication import ReplicaProbe, primary_position, probe_replica, supports_positions
 from multidb.routing import routing_map
 
 logger = logging.getLogger("multidb.routing")
@@ -174,16 +174,8 @@ def _choose(primary: str, weights: dict[str, int], state: RoutingState) -> tuple
         alias = _weighted_pick({**candidates, primary: primary_weight})
         if alias == primary:
             return primary, "the primary's share of reads"
-        try:
-            probe = _probe_with_one_retry(alias)
-        except DatabaseError as exc:
-            _report_failure(alias, exc)
-            del candidates[alias]
-            continue
-        if not replica_health.record_probe(
-            alias, lag_seconds=probe.lag_seconds, replayed=probe.replayed, max_lag=options.max_lag_seconds
-        ):
-            logger.debug("%s lags %.1fs, over the %.1fs limit", alias, probe.lag_seconds, options.max_lag_seconds)
+        probe, within_lag = probe_and_record(alias)
+        if not within_lag:
             del candidates[alias]
             continue
         if mark and not probe.has_replayed(int(mark[1])):
@@ -196,7 +188,27 @@ def _choose(primary: str, weights: dict[str, int], state: RoutingState) -> tuple
     return primary, "no replica is available and caught up"
 
 
-def _probe_with_one_retry(alias: str):
+def probe_and_record(alias: str) -> tuple[ReplicaProbe | None, bool]:
+    """Probe a replica and tell the registry what was found.
+
+    Returns the probe (None when the replica failed and now cools down) and
+    whether the replica is within MAX_LAG_SECONDS, i.e. may serve reads.
+    """
+    options = routing_map().replica_reads
+    try:
+        probe = _probe_with_one_retry(alias)
+    except DatabaseError as exc:
+        _report_failure(alias, exc)
+        return None, False
+    within_lag = replica_health.record_probe(
+        alias, lag_seconds=probe.lag_seconds, replayed=probe.replayed, max_lag=options.max_lag_seconds
+    )
+    if not within_lag:
+        logger.debug("%s lags %.1fs, over the %.1fs limit", alias, probe.lag_seconds, options.max_lag_seconds)
+    return probe, within_lag
+
+
+def _probe_with_one_retry(alias: str) -> ReplicaProbe:
     """Probe the replica; after a failure, once more on a fresh connection.
 
     A replica that restarted leaves this thread's persistent connection dead,

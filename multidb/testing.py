@@ -27,10 +27,11 @@ def point_replicas_at_test_primaries() -> None:
             else:
                 settings_dict = {**original, "NAME": primary_settings["NAME"]}
             settings_dict["TEST"] = original.get("TEST", {})
-            _reconnect(alias, settings_dict)
+            reconnect(alias, settings_dict)
 
 
-def _reconnect(alias: str, settings_dict: dict) -> None:
+def reconnect(alias: str, settings_dict: dict) -> None:
+    """Point alias at other connection settings, in this thread and for threads to come."""
     connection = connections[alias]
     connection.close()
     if hasattr(connection, "close_pool"):

@@ -7,6 +7,7 @@ from django.db import connections
 
 from multidb import outbox
 from multidb.replica_health import replica_health
+from multidb.testing import reconnect
 from tests.factories import post_create, user_create
 
 ALL_DATABASES = "__all__"
@@ -63,18 +64,10 @@ def database_down():
             unreachable.update(HOST="127.0.0.1", PORT="9")  # discard port: connection refused
             unreachable["OPTIONS"] = {**original.get("OPTIONS", {}), "connect_timeout": 2}
             unreachable["OPTIONS"].pop("pool", None)
-        _swap(connection, unreachable)
+        reconnect(alias, unreachable)
         try:
             yield
         finally:
-            _swap(connection, original)
+            reconnect(alias, original)
 
     return down
-
-
-def _swap(connection, settings_dict):
-    connection.close()
-    if hasattr(connection, "close_pool"):
-        connection.close_pool()
-    connection.settings_dict = settings_dict
-    connections.settings[connection.alias] = settings_dict  # for connections other threads open
