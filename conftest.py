@@ -3,7 +3,7 @@
 import pytest
 
 from apps.legacy.schema import legacy_schema_install, legacy_schema_present
-from multidb.testing import point_replicas_at_test_primaries
+from manydb.testing import point_replicas_at_test_primaries
 
 
 @pytest.fixture(scope="session")

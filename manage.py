@@ -9,7 +9,7 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     from django.core.management import execute_from_command_line
 
-    from multidb.config import DatabaseURLError
+    from manydb import DatabaseURLError
 
     try:
         execute_from_command_line(sys.argv)

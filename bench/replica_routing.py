@@ -44,8 +44,9 @@ from django.test import override_settings  # noqa: E402
 
 from apps.blog.models import Post  # noqa: E402
 from apps.users.models import User  # noqa: E402
-from multidb.replica_health import replica_health  # noqa: E402
-from multidb.replicas import current_state, routing_scope, scope_token  # noqa: E402
+from manydb.replicas.breaker import replica_health  # noqa: E402
+from manydb.scope.state import current_state, routing_scope  # noqa: E402
+from manydb.scope.writes import scope_token  # noqa: E402
 
 PRIMARY = "default"
 SLUG_PREFIX = "bench-"
@@ -77,7 +78,7 @@ def main() -> None:
 
     results = {}
     for name, options in POLICIES.items():
-        with override_settings(MULTIDB={**settings.MULTIDB, "REPLICA_READS": options}):
+        with override_settings(MANYDB={**settings.MANYDB, "REPLICA_READS": options}):
             results[name] = run_workload(author, args)
         _cleanup()
 

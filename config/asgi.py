@@ -5,7 +5,7 @@ import sys
 
 from django.core.asgi import get_asgi_application
 
-from multidb.config import DatabaseURLError
+from manydb import DatabaseURLError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 

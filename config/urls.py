@@ -2,14 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from multidb.views import health
+from manydb import health_view
 
 urlpatterns = [
     path("", include("apps.blog.urls")),
     path("accounts/", include("apps.users.urls")),
     path("legacy/", include("apps.legacy.urls")),
     path("dashboard/", include("apps.dashboard.urls")),
-    path("health/", health, name="health"),
+    path("health/", health_view, name="health"),
     path("admin/", admin.site.urls),
 ]
 

@@ -5,9 +5,9 @@ from contextlib import contextmanager
 import pytest
 from django.db import connections
 
-from multidb import outbox
-from multidb.replica_health import replica_health
-from multidb.testing import reconnect
+from manydb.outbox import delivery as outbox
+from manydb.replicas.breaker import replica_health
+from manydb.testing import reconnect
 from tests.factories import post_create, user_create
 
 ALL_DATABASES = "__all__"
@@ -71,3 +71,13 @@ def database_down():
             reconnect(alias, original)
 
     return down
+
+
+@pytest.fixture
+def sweep_at_once(settings):
+    """Call it to make the outbox sweep its backlog on the next delivery, not SWEEP_SECONDS later."""
+
+    def sweep_now():
+        settings.MANYDB = {**settings.MANYDB, "OUTBOX": {**settings.MANYDB["OUTBOX"], "SWEEP_SECONDS": 0}}
+
+    return sweep_now

@@ -23,4 +23,4 @@ def event_types() -> list[str]:
 
 def outbox_count(alias: str) -> int:
     """Messages waiting in the outbox on alias."""
-    return value(alias, "SELECT COUNT(*) FROM multidb_outboxmessage")
+    return value(alias, "SELECT COUNT(*) FROM manydb_outboxmessage")

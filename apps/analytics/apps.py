@@ -8,14 +8,14 @@ class AnalyticsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth import get_user_model
 
+        import manydb
         from apps.analytics.models import Event
         from apps.analytics.services import EVENT_TOPIC, events_deliver
-        from multidb import outbox, references
 
         # Events reach analytics through the outbox (see services.py).
-        outbox.register(EVENT_TOPIC, events_deliver)
+        manydb.outbox_register(EVENT_TOPIC, events_deliver)
         # Events outlive accounts, but not as someone's: an event of an
         # account that no longer exists is anonymised by the audit
         # (audit_references --fix). Deleting an account never waits for
         # analytics, which may be down.
-        references.declare_soft(Event, "user_id", to=get_user_model(), on_dangling=references.SET_NULL)
+        manydb.declare_soft(Event, "user_id", to=get_user_model(), on_dangling=manydb.SET_NULL)

@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.analytics.models import Event
-from multidb.models import OutboxMessage
-from multidb.outbox import outbox_put, outbox_send
+from manydb import outbox_put, outbox_send
 
 EVENT_TOPIC = "analytics.event"
 
@@ -52,7 +51,7 @@ def event_record_on_commit(
     return outbox_put(using=using, topic=EVENT_TOPIC, payload=_payload(event_type, user_id, session_key, path, data))
 
 
-def events_deliver(messages: list[OutboxMessage]) -> None:
+def events_deliver(messages: list) -> None:
     """The outbox handler for EVENT_TOPIC: one Event per message, never two."""
     Event.objects.bulk_create([_event(message) for message in messages], ignore_conflicts=True)
 
@@ -68,7 +67,7 @@ def _payload(event_type, user_id, session_key, path, data, occurred_at=None) -> 
     }
 
 
-def _event(message: OutboxMessage) -> Event:
+def _event(message) -> Event:
     payload = message.payload
     return Event(
         event_id=message.id,

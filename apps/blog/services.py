@@ -1,11 +1,12 @@
 """Writes to the blog (default) database."""
 
-from django.db import router, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.analytics.services import event_record_on_commit
 from apps.blog.models import Comment, Post
+from manydb import home_of
 
 
 def post_publish(*, author, title: str, body: str, publish: bool = True) -> Post:
@@ -15,7 +16,7 @@ def post_publish(*, author, title: str, body: str, publish: bool = True) -> Post
     analytics after the commit: publishing never fails because analytics
     does, and a post never exists without its event.
     """
-    alias = router.db_for_write(Post)
+    alias = home_of(Post)
     with transaction.atomic(using=alias):
         post = Post.objects.create(
             author=author,
@@ -43,7 +44,7 @@ def _unique_slug(title: str) -> str:
     base = slugify(title)[:200] or "post"
     slug, n = base, 1
     # Checked on the primary: a replica may not have the newest slugs yet.
-    while Post.objects.using(router.db_for_write(Post)).filter(slug=slug).exists():
+    while Post.objects.using(home_of(Post)).filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import router
 from django.utils import timezone
 
 from apps.analytics.models import Event
@@ -18,6 +17,7 @@ from apps.blog.services import comment_add, post_publish
 from apps.cache.selectors import cache_entry_get
 from apps.cache.services import cache_entry_put
 from apps.legacy.schema import legacy_alias, legacy_schema_install, legacy_schema_present
+from manydb import home_of
 
 # Demo credentials, stated in the README. Local demo data only: never seed a
 # site people can reach from outside.
@@ -59,7 +59,7 @@ def seed_users() -> str:
 
 
 def seed_posts() -> str:
-    if Post.objects.using(router.db_for_write(Post)).exists():
+    if Post.objects.using(home_of(Post)).exists():
         return "default: posts already present"
     User = get_user_model()
     authors = list(User.objects.filter(username__in=[a[0] for a in AUTHORS]).order_by("username"))

@@ -14,10 +14,7 @@ from apps.cache.services import cache_entry_get_or_compute
 from apps.legacy.models import Customer
 from apps.legacy.selectors import customer_count, legacy_revenue
 from apps.users.models import User
-from multidb.guarded import Section, guarded, guarded_all
-from multidb.health import replica_report
-from multidb.outbox import outbox_backlog
-from multidb.routing import routing_map
+from manydb import Section, guarded, guarded_all, home_of, outbox_backlog, replica_report, routing_map
 
 SUMMARY_CACHE_KEY = "dashboard:site-summary"
 
@@ -64,7 +61,7 @@ def _counted(model, count):
 
 
 def _total_row(label: str, model, section: Section) -> dict:
-    database = section.value["database"] if section.available else router.db_for_write(model)
+    database = section.value["database"] if section.available else home_of(model)
     if section.available:
         section = Section(value=section.value["count"])
     return {"label": label, "database": database, "section": section}

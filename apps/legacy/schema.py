@@ -7,16 +7,17 @@ the test suite create it from the same SQL the MySQL container loads.
 from pathlib import Path
 
 import sqlparse
-from django.db import connections, router
+from django.db import connections
 
 from apps.legacy.models import Customer, Order
+from manydb import home_of
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 SCHEMA_FILES = {"sqlite": "schema.sqlite.sql", "mysql": "schema.mysql.sql"}
 
 
 def legacy_alias() -> str:
-    return router.db_for_write(Customer)
+    return home_of(Customer)
 
 
 def legacy_schema_present(*, using: str | None = None) -> bool:

@@ -1,10 +1,11 @@
 """Writes to the users database."""
 
 from django.contrib.auth.hashers import make_password
-from django.db import router, transaction
+from django.db import transaction
 
 from apps.analytics.services import event_record_on_commit
 from apps.users.models import User
+from manydb import home_of
 
 # Not a valid username for the sign-up form ([ and ] are refused), so no
 # person can ever hold the account that keeps deleted accounts' posts.
@@ -16,9 +17,9 @@ def user_register(*, username: str, email: str, password: str, session_key: str 
 
     The event is written to the outbox on users, in the account's own
     transaction: either both exist or neither does. It reaches analytics
-    after the commit, or later if analytics is down then (multidb.outbox).
+    after the commit, or later if analytics is down then (manydb.outbox).
     """
-    alias = router.db_for_write(User)
+    alias = home_of(User)
     with transaction.atomic(using=alias):
         user = User.objects.create_user(username=username, email=email, password=password)
         event_record_on_commit(
@@ -34,7 +35,7 @@ def user_register(*, username: str, email: str, password: str, session_key: str 
 def user_delete(*, user: User) -> None:
     """Delete an account. Its posts and comments on default follow the blog's declared
     policies (apps.blog.apps), applied before the account row goes."""
-    with transaction.atomic(using=router.db_for_write(User)):
+    with transaction.atomic(using=home_of(User)):
         user.delete()
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from config import env
 from config.aliases import ANALYTICS, CACHE, DEFAULT, LEGACY, REPLICA, USERS
-from multidb.config import as_replica, database_from_url, read_only_view, replica_aliases, sqlite_url
+from manydb import as_replica, database_from_url, read_only_view, replica_aliases, sqlite_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"  # embedded databases and other local state; never committed
@@ -41,7 +41,7 @@ DJANGO_APPS = [
     "django.contrib.staticfiles",
 ]
 PROJECT_APPS = [
-    "multidb",  # the multi-database core: knows no app below
+    "manydb",  # the multi-database core: knows no app below
     "apps.users",
     "apps.blog",
     "apps.analytics",
@@ -54,14 +54,14 @@ INSTALLED_APPS = DJANGO_APPS + PROJECT_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "multidb.middleware.RoutingScopeMiddleware",  # before anything that queries
+    "manydb.middleware.RoutingScopeMiddleware",  # before anything that queries
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "multidb.middleware.DatabaseUnavailableMiddleware",  # last: sees view exceptions first
+    "manydb.middleware.DatabaseUnavailableMiddleware",  # last: sees view exceptions first
 ]
 
 
@@ -95,7 +95,7 @@ DATABASES = {
 }
 
 # REPLICA_DATABASE_URL may list several standbys: replica, replica_2, ...
-# Unset, the replica is a read-only view of the primary (see multidb.config).
+# Unset, the replica is a read-only view of the primary (see manydb.topology.database_urls).
 _replica_urls = env.csv("REPLICA_DATABASE_URL")
 if _replica_urls:
     _replicas = {
@@ -106,13 +106,13 @@ else:
     _replicas = {REPLICA: read_only_view(DATABASES[DEFAULT])}
 for _alias, _config in _replicas.items():
     # Replicas connect directly, not through a pool: failover must not wait
-    # on a pool's retries (see multidb.config.as_replica). A standby cannot
+    # on a pool's retries (see manydb.topology.database_urls.as_replica). A standby cannot
     # host a test database of its own: in tests it shows the primary's
     # (conftest.py points it there, keeping it read-only).
     DATABASES[_alias] = {**as_replica(_config), "TEST": {"MIRROR": DEFAULT}}
 
 # The routing map: the single source of truth for where each app lives.
-MULTIDB = {
+MANYDB = {
     "ROUTES": {
         # Identity and everything that hangs off it share one database, so
         # sessions, permissions and admin log entries can join to users.
@@ -133,18 +133,18 @@ MULTIDB = {
     "NEVER_MIGRATE": [LEGACY],  # another system owns this schema
     "CRITICAL": [DEFAULT, USERS],  # /health/ answers 503 without these
     # A transactional outbox table on each database whose writes must also
-    # reach another one (multidb.outbox): publishing on default and signing
+    # reach another one (manydb.outbox): publishing on default and signing
     # up on users each commit their analytics event with the write. A page
     # view writes nothing, so its event waits on FALLBACK when analytics
     # fails: users is as critical as default but has no replica, so the
     # write pins no reads and issues no read-your-writes token.
     "OUTBOX": {"ALIASES": [DEFAULT, USERS], "FALLBACK": USERS},
 }
-DATABASE_ROUTERS = ["multidb.routers.RoutingMapRouter"]
+DATABASE_ROUTERS = ["manydb.router.RoutingMapRouter"]
 
 
 # ---------------------------------------------------------------------------
-# Cache: Django's database cache, on the cache database (see MULTIDB above)
+# Cache: Django's database cache, on the cache database (see MANYDB above)
 # ---------------------------------------------------------------------------
 CACHES = {
     "default": {
@@ -212,7 +212,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "multidb": {"level": LOG_LEVEL},
+        "manydb": {"level": LOG_LEVEL},
         "apps": {"level": LOG_LEVEL},
     },
 }

@@ -9,7 +9,7 @@ from django.db import connections
 
 from apps.analytics.services import event_record
 from config.aliases import ANALYTICS, DEFAULT, USERS
-from multidb import outbox
+from manydb.outbox import delivery as outbox
 from tests.factories import SIGNUP_FORM, post_create
 from tests.real.conftest import end_sessions
 from tests.rows import event_types as events
@@ -50,13 +50,13 @@ def test_with_analytics_refusing_connections_nothing_fails_and_nothing_is_lost(c
     assert (waiting(DEFAULT), waiting(USERS)) == (0, 0)
 
 
-def test_the_backlog_drains_by_itself_once_analytics_is_back(client, alice, refusing_connections, monkeypatch):
+def test_the_backlog_drains_by_itself_once_analytics_is_back(client, alice, refusing_connections, sweep_at_once):
     post = post_create(author=alice)
     with refusing_connections(ANALYTICS):
         client.get(post.get_absolute_url())
     assert waiting(USERS) == 1
     outbox.process_state.reset()  # the cool-down after the failure has passed
-    monkeypatch.setattr(outbox, "SWEEP_SECONDS", 0)  # and so has the sweep interval
+    sweep_at_once()  # and so has the sweep interval
     client.get(post.get_absolute_url())  # written directly, then the backlog follows
     assert events() == ["page_view", "page_view"] and waiting(USERS) == 0
 

@@ -19,7 +19,7 @@ def test_pool_is_on_and_sized_from_settings(alias):
 
 
 def test_replicas_keep_a_persistent_connection_instead_of_a_pool():
-    """A pool would make reads wait its timeout on a dead replica (multidb.config.as_replica)."""
+    """A pool would make reads wait its timeout on a dead replica (manydb.topology.database_urls.as_replica)."""
     connection = connections["replica"]
     assert connection.vendor == "postgresql"
     assert connection.pool is None

@@ -53,14 +53,14 @@ def test_the_writer_sees_each_post_at_once_while_others_read_the_lagging_standby
 def test_after_catch_up_the_writer_reads_from_the_standby_again(writer, apply_delay, primary_admin, standby_admin):
     apply_delay(DELAY)
     publish(writer, "Catching up")
-    assert "multidb_rw" in writer.cookies
+    assert "manydb_rw" in writer.cookies
 
     wait_for_replay(primary_admin, standby_admin)
     before = blog_selects(standby_admin)
     response = writer.get("/blog/")
     assert "Catching up" in response.content.decode()
     assert blog_selects(standby_admin) > before  # served by the standby
-    assert response.cookies["multidb_rw"].value == ""  # the pin is over: token dropped
+    assert response.cookies["manydb_rw"].value == ""  # the pin is over: token dropped
 
 
 def test_the_pin_ends_when_the_standby_catches_up_not_after_a_fixed_window(
@@ -96,7 +96,7 @@ def test_with_the_standby_stopped_every_page_load_succeeds(client, stopped_stand
 
 
 def test_a_standby_lagging_past_the_maximum_serves_nobody(settings, writer, apply_delay, standby_admin):
-    settings.MULTIDB = {**settings.MULTIDB, "REPLICA_READS": {"MAX_LAG_SECONDS": 1}}
+    settings.MANYDB = {**settings.MANYDB, "REPLICA_READS": {"MAX_LAG_SECONDS": 1}}
     apply_delay(4)
     publish(writer, "Lagging post")
     time.sleep(1.5)  # the standby now holds back a commit older than the maximum

@@ -4,7 +4,7 @@ unique constraint the outbox relies on can be added to a table with rows."""
 import sqlite3
 import uuid
 
-from tests.multidb.test_migrate_all import fresh_topology, manage  # noqa: F401 (fixture)
+from tests.manydb.management.test_migrate_all import fresh_topology, manage  # noqa: F401 (fixture)
 
 
 def test_existing_events_get_distinct_ids_when_the_column_is_added(fresh_topology):  # noqa: F811

@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from apps.blog.models import Post
 from config.aliases import ANALYTICS, DEFAULT, USERS
-from multidb import outbox
+from manydb.outbox import delivery as outbox
 from tests.factories import SIGNUP_FORM
 from tests.rows import event_types as events
 from tests.rows import outbox_count as waiting
@@ -42,12 +42,12 @@ def test_everything_succeeds_while_analytics_is_down_and_every_event_arrives_onc
 
 
 def test_once_analytics_is_back_the_next_page_view_drains_the_backlog(
-    client, alice, published_post, database_down, monkeypatch
+    client, alice, published_post, database_down, sweep_at_once
 ):
     with database_down(ANALYTICS):
         browse_publish_and_sign_up(client, alice, published_post)
     outbox.process_state.reset()  # the cool-down after the failure has passed
-    monkeypatch.setattr(outbox, "SWEEP_SECONDS", 0)  # and so has the sweep interval
+    sweep_at_once()  # and so has the sweep interval
     assert client.get(published_post.get_absolute_url()).status_code == 200
     assert events() == ["page_view", "page_view", "post_created", "user_registered"]
     assert (waiting(DEFAULT), waiting(USERS)) == (0, 0)

@@ -22,7 +22,7 @@ def test_the_backlog_per_database_equals_the_rows_waiting_there(client, alice, d
     sections = waiting_rows(response)
     for alias in (DEFAULT, USERS):
         with connections[alias].cursor() as cursor:
-            cursor.execute("SELECT COUNT(*) FROM multidb_outboxmessage")
+            cursor.execute("SELECT COUNT(*) FROM manydb_outboxmessage")
             assert sections[alias].value.count == cursor.fetchone()[0]
     assert (sections[DEFAULT].value.count, sections[USERS].value.count) == (0, 2)
     html = response.content.decode()

@@ -26,7 +26,7 @@ def accounts() -> int:
 
 
 def waiting() -> int:
-    return count(USERS, "SELECT COUNT(*) FROM multidb_outboxmessage")
+    return count(USERS, "SELECT COUNT(*) FROM manydb_outboxmessage")
 
 
 def registered_events() -> int:
@@ -40,7 +40,7 @@ def test_when_the_account_insert_fails_nothing_is_written():
 
 
 def test_when_the_event_cannot_be_stored_with_it_the_account_is_not_created():
-    with statements_fail(USERS, "multidb_outboxmessage", "INSERT"), pytest.raises(DatabaseError):
+    with statements_fail(USERS, "manydb_outboxmessage", "INSERT"), pytest.raises(DatabaseError):
         user_register(**NEWCOMER)
     assert (accounts(), waiting(), registered_events()) == (0, 0, 0)
 

@@ -1,0 +1,76 @@
+"""manydb: one Django site on several databases.
+
+The core reads one routing map from settings (``settings.MANYDB``) and
+imports no application of the project, so it can be lifted into another one.
+What a project may use is importable from here, as ``django.db`` hands out
+``router``, ``connections`` and ``transaction``; the submodules are the core's
+own business and may change.
+
+    topology/   where each app lives (the routing map), database URLs -> DATABASES
+    router.py   the database router: answers from the routing map, nothing else
+    scope/      the routing state of a request or job; writes that pin its reads
+    replicas/   which replica serves a read: choice, probe, breaker, tokens
+    crossdb/    the join guard, cross-database relations, delete policies, audit
+    outbox/     writes meant for another database, delivered after commit
+    ops/        health, sections that survive a database being down, system checks
+    middleware.py, management/commands/, testing.py
+"""
+
+from manydb.crossdb.audit import audit_references
+from manydb.crossdb.delete_policies import DELETE, SET_NULL, declare, declare_soft, reassign
+from manydb.crossdb.joins import CrossDatabaseJoinError
+from manydb.ops.health import check_all, critical_ok, replica_report
+from manydb.ops.sections import Section, guarded, guarded_all
+from manydb.ops.views import health as health_view
+from manydb.outbox.delivery import outbox_backlog, outbox_deliver, outbox_put, outbox_register, outbox_send
+from manydb.scope.state import forked_scope, routing_scope, use_primary
+from manydb.scope.writes import scope_token
+from manydb.topology.database_urls import (
+    DatabaseURLError,
+    as_replica,
+    database_from_url,
+    read_only_view,
+    replica_aliases,
+    sqlite_url,
+)
+from manydb.topology.routing_map import home_of, routing_map
+
+__all__ = [
+    # Where things live
+    "home_of",
+    "routing_map",
+    # Settings: database URLs -> DATABASES entries
+    "DatabaseURLError",
+    "as_replica",
+    "database_from_url",
+    "read_only_view",
+    "replica_aliases",
+    "sqlite_url",
+    # Routing scope and replicas
+    "forked_scope",
+    "routing_scope",
+    "scope_token",
+    "use_primary",
+    # Integrity across databases
+    "CrossDatabaseJoinError",
+    "DELETE",
+    "SET_NULL",
+    "audit_references",
+    "declare",
+    "declare_soft",
+    "reassign",
+    # Outbox
+    "outbox_backlog",
+    "outbox_deliver",
+    "outbox_put",
+    "outbox_register",
+    "outbox_send",
+    # Operations
+    "Section",
+    "check_all",
+    "critical_ok",
+    "guarded",
+    "guarded_all",
+    "health_view",
+    "replica_report",
+]

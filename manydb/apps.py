@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class ManyDBConfig(AppConfig):
+    name = "manydb"
+    verbose_name = "Multi-database core"
+
+    def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from manydb.crossdb import joins
+        from manydb.ops import checks  # noqa: F401  (registers the system checks)
+        from manydb.replicas.failure_watch import watch_replica_connection
+        from manydb.scope.writes import record_writes_on
+
+        # A query that fails on a replica cools it down; a write on a primary pins the scope's reads.
+        connection_created.connect(watch_replica_connection, dispatch_uid="manydb.watch_replica_connection")
+        connection_created.connect(record_writes_on, dispatch_uid="manydb.record_writes_on")
+        # Queries that would join tables of two databases fail before they run.
+        joins.install()

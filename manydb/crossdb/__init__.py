@@ -1,0 +1,1 @@
+"""Integrity across databases: the join guard, declared relations, delete policies and the audit."""

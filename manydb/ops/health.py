@@ -1,0 +1,78 @@
+"""Per-alias health: can we run a trivial query, how long did it take."""
+
+import time
+from dataclasses import asdict, dataclass
+
+from django.db import DatabaseError, connections
+
+from manydb.errors import describe
+from manydb.replicas.breaker import replica_health
+from manydb.replicas.probe import primary_position, probe_and_record
+from manydb.topology.routing_map import routing_map
+
+
+@dataclass
+class AliasHealth:
+    alias: str
+    engine: str
+    role: str
+    ok: bool
+    latency_ms: float | None
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def check_alias(alias: str) -> AliasHealth:
+    connection = connections[alias]
+    engine = connection.vendor
+    role = routing_map().role_of(alias)
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        # A dead connection must not poison the next request on this thread.
+        connection.close_if_unusable_or_obsolete()
+        return AliasHealth(alias, engine, role, ok=False, latency_ms=None, error=describe(exc))
+    latency_ms = round((time.perf_counter() - started) * 1000, 2)
+    return AliasHealth(alias, engine, role, ok=True, latency_ms=latency_ms)
+
+
+def check_all() -> list[AliasHealth]:
+    return [check_alias(alias) for alias in connections]
+
+
+def critical_ok(results: list[AliasHealth]) -> bool:
+    """False when any alias the routing map calls critical is down."""
+    critical = routing_map().critical
+    return all(result.ok for result in results if result.alias in critical)
+
+
+def replica_report() -> list[dict]:
+    """For each primary with replicas: each replica's state, lag and share of reads.
+
+    Probes every replica now (which also updates the routing's view of them);
+    read shares count this process's requests since it started.
+    """
+    rows = []
+    for primary, replicas in routing_map().replicas.items():
+        try:
+            position = primary_position(primary)
+        except DatabaseError:
+            position = None
+        lag_bytes = {}
+        for alias in replicas:
+            probe, _ = probe_and_record(alias)
+            if probe is not None and position is not None and probe.in_recovery and probe.replayed is not None:
+                lag_bytes[alias] = max(position - probe.replayed, 0)
+        for row in replica_health.snapshot([*replicas, primary]):
+            row["primary"] = primary
+            row["role"] = routing_map().role_of(row["alias"])
+            row["lag_bytes"] = lag_bytes.get(row["alias"])
+            if row["alias"] == primary:
+                row.update(state="primary", lag_seconds=None, error="")
+            rows.append(row)
+    return rows

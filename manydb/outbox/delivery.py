@@ -1,0 +1,187 @@
+"""A transactional outbox: writes meant for another database, never lost and never doubled.
+
+There is no transaction across two databases. A write on ``users`` that must
+also reach ``analytics`` is therefore stored as a message in an outbox table
+on ``users``, in the same transaction as the write: both commit or neither
+does. After the commit the message is delivered to its handler, which writes
+on the other database and must be idempotent (the message's UUID is its key
+there); then the message is deleted. A delivery that fails, or a crash
+between the handler's write and the deletion, leaves the message to be
+delivered again, which changes nothing the second time.
+
+    outbox_put(using=alias, topic=..., payload=...)  # inside the caller's transaction on alias
+    outbox_send(topic=..., payload=...)              # nothing to commit with: deliver now,
+                                                     # else wait on the FALLBACK alias
+
+Messages are delivered:
+
+1. right after their transaction commits (``transaction.on_commit``);
+2. by ``manage.py deliver_outbox`` (``--loop`` for a worker process);
+3. opportunistically: after a delivery succeeds, a process delivers a small
+   batch of the backlog, at most once every SWEEP_SECONDS, so the backlog
+   drains when the target returns even where no worker runs.
+
+While a target is failing, each process stops trying it inline for
+RETRY_SECONDS: requests then queue at once instead of each waiting for a
+connection timeout.
+
+Apps register one handler per topic in their AppConfig.ready():
+``outbox_register("analytics.event", events_deliver)``; a handler receives a
+list of OutboxMessage and raises if it could not store them all. The
+intervals are settings: ``MANYDB["OUTBOX"]`` (see OutboxOptions).
+"""
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, transaction
+from django.db.models import Count, F, Min
+from django.utils import timezone
+
+from manydb.errors import describe
+from manydb.outbox.process_state import process_state
+from manydb.scope.state import routing_scope
+from manydb.topology.routing_map import routing_map
+
+logger = logging.getLogger("manydb.outbox")
+
+Handler = Callable[[list], None]  # receives a list of manydb.models.OutboxMessage
+_handlers: dict[str, Handler] = {}
+
+
+def outbox_register(topic: str, handler: Handler) -> None:
+    """Deliver messages of ``topic`` with ``handler`` (call it from an AppConfig.ready())."""
+    _handlers[topic] = handler
+
+
+def _messages():
+    # The model, looked up when needed: the package root that re-exports this
+    # module is imported by settings, before models may be.
+    return apps.get_model("manydb", "OutboxMessage")
+
+
+@dataclass
+class DeliveryReport:
+    alias: str
+    delivered: int = 0
+    failed: int = 0
+    error: str = ""  # the outbox on this alias could not be read
+
+
+@dataclass
+class Backlog:
+    count: int
+    oldest: datetime | None
+    last_error: str
+
+
+def outbox_put(*, using: str, topic: str, payload: dict) -> uuid.UUID:
+    """Store a message on ``using`` in the caller's transaction there; deliver it after commit."""
+    if using not in routing_map().outbox_aliases:
+        raise ImproperlyConfigured(f"'{using}' has no outbox: add it to MANYDB['OUTBOX']['ALIASES'].")
+    # An explicit alias, not the router: the message is never read through a
+    # replica, so writing it must not pin this request's reads to a primary.
+    message = _messages().objects.using(using).create(topic=topic, payload=payload)
+    transaction.on_commit(lambda: _deliver_committed(using, [message]), using=using, robust=True)
+    return message.id
+
+
+def outbox_send(*, topic: str, payload: dict) -> uuid.UUID:
+    """Deliver a message now; if its target fails, keep it on the FALLBACK alias for later."""
+    message = _messages()(topic=topic, payload=payload)
+    if process_state.target_up(topic):
+        try:
+            _handle(topic, [message])
+        except DatabaseError as exc:
+            process_state.target_failed(topic)
+            logger.warning("%s: target failed, keeping %s in the outbox: %s", topic, message.id, exc)
+            message.attempts, message.last_error, message.last_attempt_at = 1, describe(exc)[:500], timezone.now()
+        else:
+            _sweep_if_due()
+            return message.id
+    fallback = routing_map().outbox_fallback
+    if fallback is None:
+        raise ImproperlyConfigured("MANYDB['OUTBOX']['FALLBACK'] is not set: nowhere to keep the message.")
+    message.save(using=fallback, force_insert=True)
+    return message.id
+
+
+def outbox_deliver(*, limit: int | None = None) -> list[DeliveryReport]:
+    """Deliver up to ``limit`` (default: OUTBOX["BATCH"]) of the oldest messages on each outbox alias."""
+    limit = limit or routing_map().outbox.batch
+    reports = []
+    for alias in routing_map().outbox_aliases:
+        report = DeliveryReport(alias)
+        try:
+            messages = list(_messages().objects.using(alias).order_by("created_at")[:limit])
+            for topic, batch in groupby(messages, key=lambda message: message.topic):
+                batch = list(batch)
+                if _deliver(alias, topic, batch):
+                    report.delivered += len(batch)
+                else:
+                    report.failed += len(batch)
+        except DatabaseError as exc:
+            report.error = describe(exc)
+            logger.warning("outbox on %s unavailable: %s", alias, report.error)
+        reports.append(report)
+    return reports
+
+
+def outbox_backlog(*, using: str) -> Backlog:
+    """The messages waiting on ``using``: how many, since when, and the latest failure."""
+    messages = _messages().objects.using(using)
+    totals = messages.aggregate(count=Count("id"), oldest=Min("created_at"))
+    failed = messages.exclude(last_error="").order_by("-last_attempt_at").values_list("last_error", flat=True)
+    return Backlog(count=totals["count"], oldest=totals["oldest"], last_error=failed.first() or "")
+
+
+def _deliver_committed(alias: str, messages: list) -> None:
+    topic = messages[0].topic
+    if not process_state.target_up(topic):
+        return  # known to be failing: the backlog waits for a sweep or the worker
+    # The outbox's own bookkeeping (deleting what was delivered) is not the
+    # client's write: a scope of its own keeps it from pinning the client's reads.
+    with routing_scope():
+        delivered = _deliver(alias, topic, messages)
+    if delivered:
+        _sweep_if_due()
+
+
+def _deliver(alias: str, topic: str, messages: list) -> bool:
+    """Hand messages to their handler, then delete them; on failure, note it on them."""
+    ids = [message.id for message in messages]
+    try:
+        _handle(topic, messages)
+    except Exception as exc:  # a database down, or a bug in a handler: either way the messages stay
+        if isinstance(exc, DatabaseError):
+            process_state.target_failed(topic)
+        logger.warning("%s: %d message(s) on %s not delivered: %s", topic, len(ids), alias, exc)
+        _messages().objects.using(alias).filter(pk__in=ids).update(
+            attempts=F("attempts") + 1, last_error=describe(exc)[:500], last_attempt_at=timezone.now()
+        )
+        return False
+    _messages().objects.using(alias).filter(pk__in=ids).delete()
+    return True
+
+
+def _handle(topic: str, messages: list) -> None:
+    handler = _handlers.get(topic)
+    if handler is None:
+        raise LookupError(f"no outbox handler registered for topic {topic!r}")
+    handler(messages)
+
+
+def _sweep_if_due() -> None:
+    if not process_state.sweep_due():
+        return
+    with routing_scope():  # bookkeeping, not the client's write (see _deliver_committed)
+        reports = outbox_deliver(limit=routing_map().outbox.sweep_batch)
+    for report in reports:
+        if report.delivered:
+            logger.info("delivered %d message(s) of the backlog on %s", report.delivered, report.alias)

@@ -1,0 +1,1 @@
+"""Where things live: the routing map read from settings, and database URLs turned into DATABASES."""

@@ -1,0 +1,188 @@
+"""The routing map: where each app lives, read from ``settings.MANYDB``.
+
+``settings.MANYDB`` is the single source of truth. Everything in this
+package that needs to know where an app lives, which aliases are replicas of
+which primary, or which databases are never migrated, asks ``routing_map()``.
+
+    MANYDB = {
+        "ROUTES": {"blog": "default", "users": "users", ...},   # app label -> alias
+        "REPLICAS": {"default": {"replica": 1}},                 # primary -> {replica: weight}
+        "PRIMARY_WEIGHT": {"default": 0},                        # share of reads kept on a primary
+        "NEVER_MIGRATE": ["legacy"],                             # external schemas
+        "CRITICAL": ["default", "users"],                        # /health/ answers 503 without them
+        "REPLICA_READS": {...},                                  # see ReplicaOptions
+        "OUTBOX": {"ALIASES": ["default", "users"], "FALLBACK": "users"},  # see OutboxOptions
+    }
+
+An app missing from ROUTES lives on ``default``, as it would without routers.
+"""
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.db import DEFAULT_DB_ALIAS
+
+PRIMARY = "primary"
+REPLICA = "replica"
+EXTERNAL = "external"
+CORE_APP_LABEL = "manydb"  # the core's own table, the outbox, lives on every OUTBOX alias
+
+
+@dataclass(frozen=True)
+class ReplicaOptions:
+    """How reads are spread over replicas; every field has a documented default.
+
+    MAX_LAG_SECONDS      a replica further behind than this, measured on the
+                         replica, serves nobody until it catches up.
+    COOLDOWN_SECONDS     a replica that failed rests this long before it is tried again.
+    TOKEN_COOKIE         the browser cookie carrying a client's read-your-writes token.
+    TOKEN_MAX_AGE        seconds a token is honoured at most; a replica that has not
+                         caught up with a write by then is treated as broken anyway.
+    FALLBACK_PIN_SECONDS engines without a log position (SQLite, MySQL): after a
+                         write, the client reads from the primary this long.
+    CAUSAL_TOKENS        "lsn" (PostgreSQL: compare log positions, the default) or
+                         "time" (always use the fixed window, on every engine).
+    """
+
+    max_lag_seconds: float = 5.0
+    cooldown_seconds: float = 10.0
+    token_cookie: str = "manydb_rw"
+    token_max_age: int = 300
+    fallback_pin_seconds: float = 5.0
+    causal_tokens: str = "lsn"
+
+    @classmethod
+    def from_settings(cls, config: dict) -> "ReplicaOptions":
+        options = cls(**_options(cls, config, "REPLICA_READS"))
+        if options.causal_tokens not in ("lsn", "time"):
+            raise ValueError("MANYDB['REPLICA_READS']['CAUSAL_TOKENS'] must be 'lsn' or 'time'")
+        return options
+
+
+@dataclass(frozen=True)
+class OutboxOptions:
+    """Where cross-database messages wait, and how often they are retried (see manydb.outbox).
+
+    ALIASES          databases with an outbox table: a write there commits its messages with it.
+    FALLBACK         where a message with no originating write waits when its target fails.
+    RETRY_SECONDS    a failing target is not tried inline again for this long, per process.
+    SWEEP_SECONDS    at most one opportunistic delivery of the backlog per process this often.
+    SWEEP_BATCH      messages per alias in one opportunistic delivery: a bounded cost.
+    BATCH            messages per alias per round of deliver_outbox.
+    """
+
+    aliases: tuple[str, ...] = ()
+    fallback: str | None = None
+    retry_seconds: float = 30.0
+    sweep_seconds: float = 30.0
+    sweep_batch: int = 100
+    batch: int = 500
+
+    @classmethod
+    def from_settings(cls, config: dict) -> "OutboxOptions":
+        values = _options(cls, config, "OUTBOX")
+        values["aliases"] = tuple(values.get("aliases", ()))
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class RoutingMap:
+    routes: dict[str, str] = field(default_factory=dict)
+    replicas: dict[str, dict[str, int]] = field(default_factory=dict)
+    primary_weight: dict[str, int] = field(default_factory=dict)
+    never_migrate: frozenset[str] = frozenset()
+    critical: frozenset[str] = frozenset()
+    replica_reads: ReplicaOptions = ReplicaOptions()
+    outbox: OutboxOptions = OutboxOptions()
+
+    @property
+    def outbox_aliases(self) -> tuple[str, ...]:
+        return self.outbox.aliases
+
+    @property
+    def outbox_fallback(self) -> str | None:
+        return self.outbox.fallback
+
+    def home_of(self, app_label: str) -> str:
+        """The alias an app's tables live on (and its writes go to)."""
+        return self.routes.get(app_label, DEFAULT_DB_ALIAS)
+
+    def replicas_of(self, primary: str) -> dict[str, int]:
+        """The primary's replicas with their read weights (empty when it has none)."""
+        return self.replicas.get(primary, {})
+
+    def primary_of(self, alias: str) -> str:
+        """The primary a replica follows; any other alias is its own primary."""
+        for primary, replicas in self.replicas.items():
+            if alias in replicas:
+                return primary
+        return alias
+
+    def migrates_on(self, app_label: str) -> tuple[str, ...]:
+        """The aliases an app's tables are created on: its home, or every outbox alias for the core."""
+        if app_label == CORE_APP_LABEL:
+            return self.outbox_aliases
+        return (self.home_of(app_label),)
+
+    def is_replica(self, alias: str) -> bool:
+        return self.primary_of(alias) != alias
+
+    def has_replicas(self, alias: str) -> bool:
+        return bool(self.replicas.get(alias))
+
+    def role_of(self, alias: str) -> str:
+        if self.is_replica(alias):
+            return REPLICA
+        if alias in self.never_migrate:
+            return EXTERNAL
+        return PRIMARY
+
+
+# The keys MANYDB understands; anything else is a typo the system check reports.
+KEYS = ("ROUTES", "REPLICAS", "PRIMARY_WEIGHT", "NEVER_MIGRATE", "CRITICAL", "REPLICA_READS", "OUTBOX")
+
+
+@cache
+def routing_map() -> RoutingMap:
+    """The routing map from settings, built once (and again when tests override it)."""
+    config = getattr(settings, "MANYDB", {})
+    return RoutingMap(
+        routes=dict(config.get("ROUTES", {})),
+        replicas={primary: dict(weights) for primary, weights in config.get("REPLICAS", {}).items()},
+        primary_weight=dict(config.get("PRIMARY_WEIGHT", {})),
+        never_migrate=frozenset(config.get("NEVER_MIGRATE", ())),
+        critical=frozenset(config.get("CRITICAL", ())),
+        replica_reads=ReplicaOptions.from_settings(config.get("REPLICA_READS", {})),
+        outbox=OutboxOptions.from_settings(config.get("OUTBOX", {})),
+    )
+
+
+def home_of(model_or_label) -> str:
+    """The alias a model (class, instance or app label) lives on: where its writes go.
+
+    A lookup, never a decision about reads: asking it records nothing, pins
+    nothing and issues no read-your-writes token.
+    """
+    label = model_or_label if isinstance(model_or_label, str) else model_or_label._meta.app_label
+    return routing_map().home_of(label)
+
+
+def _options(cls, config: dict, section: str) -> dict:
+    """A section's upper-case keys as the dataclass's field names; unknown keys are refused."""
+    names = {name.upper(): name for name in cls.__dataclass_fields__}
+    unknown = set(config) - set(names)
+    if unknown:
+        raise ValueError(
+            f"MANYDB['{section}'] has unknown keys: {', '.join(sorted(unknown))} (valid: {', '.join(sorted(names))})"
+        )
+    return {names[key]: value for key, value in config.items()}
+
+
+def _forget_routing_map(*, setting, **kwargs):
+    if setting in ("MANYDB", "DATABASES"):
+        routing_map.cache_clear()
+
+
+setting_changed.connect(_forget_routing_map)
