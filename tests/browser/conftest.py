@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+
 # Per module, not per session: Playwright's sync API keeps an event loop
 # running in the main thread while it is open, which async tests elsewhere
 # in the suite must not find.
