@@ -120,7 +120,9 @@ def test_only_the_author_sees_edit_and_delete_links(client, alice, bob, publishe
     assert edit_link in client.get(published_post.get_absolute_url()).content.decode()
 
 
-def test_a_comment_is_confirmed_and_recorded_as_an_event(client, bob, published_post, django_capture_on_commit_callbacks):
+def test_a_comment_is_confirmed_and_recorded_as_an_event(
+    client, bob, published_post, django_capture_on_commit_callbacks
+):
     client.force_login(bob)
     with django_capture_on_commit_callbacks(using=DEFAULT, execute=True):
         response = client.post(published_post.get_absolute_url(), {"body": "Nice."})
