@@ -35,7 +35,10 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright's sync API is running, its
+# event loop is the thread's running loop, and every later test that calls
+# async_to_sync (Django's async views, say) would fail under it.
+@pytest.fixture(scope="module")
 def browser():
     try:
         from playwright.sync_api import sync_playwright

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
 
 from apps.analytics.models import Event
@@ -12,6 +13,13 @@ from apps.blog.models import Comment, Post
 from apps.dashboard.selectors import site_summary, site_summary_cached
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
+
+
+@pytest.fixture(autouse=True)
+def empty_django_cache():
+    """Django's cache table is no model: the test database's flush leaves its rows."""
+    yield
+    cache.clear()
 
 
 def seed() -> None:
