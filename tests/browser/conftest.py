@@ -31,9 +31,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-# Per module, not per session: Playwright's sync API keeps an event loop
-# running in the main thread while it is open, which async tests elsewhere
-# in the suite must not find.
+# Per module, not per session: while Playwright's sync API is running, its
+# event loop is the thread's running loop, and every later test that calls
+# async_to_sync (Django's async views, say) would fail under it.
 @pytest.fixture(scope="module")
 def browser():
     try:
@@ -80,3 +80,15 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def horizontal_overflow(page) -> int:
+    """How far the page is wider than its layout viewport, in CSS pixels (0 when it fits).
+
+    Not ``scrollWidth - innerWidth``: on a phone, Chromium zooms out to show
+    a too-wide page whole, and innerWidth grows with it.
+    """
+    return page.evaluate(
+        "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - document.documentElement.clientWidth"
+    )
