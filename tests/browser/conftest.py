@@ -30,14 +30,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# Playwright's sync API runs an event loop in the test's thread; the ORM
-# calls the tests make for set-up and assertions are still plain sync code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-
-# Per module, not per session: while Playwright's sync API is running, its
-# event loop is the thread's running loop, and every later test that calls
-# async_to_sync (Django's async views, say) would fail under it.
+# Per module, not per session: Playwright's sync API keeps an event loop
+# running in the main thread while it is open, which async tests elsewhere
+# in the suite must not find.
 @pytest.fixture(scope="module")
 def browser():
     try:
@@ -46,10 +42,16 @@ def browser():
         pytest.skip("playwright is not installed: pip install -r requirements-dev.txt")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API runs an event loop in the test's thread; the ORM
+    # calls the tests make for set-up and assertions are still plain sync code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
@@ -78,15 +80,3 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
-
-
-def horizontal_overflow(page) -> int:
-    """How far the page is wider than its layout viewport, in CSS pixels (0 when it fits).
-
-    Not ``scrollWidth - innerWidth``: on a phone, Chromium zooms out to show
-    a too-wide page whole, and innerWidth grows with it.
-    """
-    return page.evaluate(
-        "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
-        " - document.documentElement.clientWidth"
-    )
