@@ -80,3 +80,15 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def horizontal_overflow(page) -> int:
+    """How far the page is wider than its layout viewport, in CSS pixels (0 when it fits).
+
+    Not ``scrollWidth - innerWidth``: on a phone, Chromium zooms out to show
+    a too-wide page whole, and innerWidth grows with it.
+    """
+    return page.evaluate(
+        "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+        " - document.documentElement.clientWidth"
+    )
