@@ -42,11 +42,12 @@ def test_with_analytics_refusing_connections_nothing_fails_and_nothing_is_lost(c
         # process queued at once instead of waiting again on each request.
         assert first[1] >= 1
         assert max(publish[1], signup[1], again[1]) < 1
-        assert (waiting(DEFAULT), waiting(USERS)) == (1, 3)
+        # On users: two page views, alice's log-in, the sign-up and the newcomer's log-in.
+        assert (waiting(DEFAULT), waiting(USERS)) == (1, 5)
 
     call_command("deliver_outbox")
     call_command("deliver_outbox")
-    assert events() == ["page_view", "page_view", "post_created", "user_registered"]
+    assert events() == ["login", "login", "page_view", "page_view", "post_created", "user_registered"]
     assert (waiting(DEFAULT), waiting(USERS)) == (0, 0)
 
 
