@@ -38,11 +38,12 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /build
-COPY requirements.txt .
+# The site's runtime plus the MySQL driver: the legacy database is MySQL here.
+COPY requirements.txt requirements-mysql.txt ./
 # Wheels for every pinned requirement, compiled where there is no binary
 # wheel. The runtime stage installs from these only (--no-index), so both
 # stages are guaranteed to get exactly the same versions.
-RUN pip wheel --wheel-dir /wheels -r requirements.txt
+RUN pip wheel --wheel-dir /wheels -r requirements.txt -r requirements-mysql.txt
 
 # ----------------------------------------------------------------- runtime
 FROM python:3.12.15-slim-bookworm AS runtime
@@ -89,7 +90,9 @@ RUN apt-get update \
 # so they take no space in the final image.
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
     --mount=type=bind,source=requirements.txt,target=/tmp/requirements.txt \
-    pip install --no-cache-dir --no-index --find-links=/wheels -r /tmp/requirements.txt
+    --mount=type=bind,source=requirements-mysql.txt,target=/tmp/requirements-mysql.txt \
+    pip install --no-cache-dir --no-index --find-links=/wheels \
+        -r /tmp/requirements.txt -r /tmp/requirements-mysql.txt
 
 # An unprivileged account to run as. A fixed UID/GID keeps file ownership on
 # mounted volumes predictable; --no-log-init avoids a huge sparse
