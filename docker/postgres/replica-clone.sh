@@ -18,6 +18,9 @@
 # and a .clone directory next to anything else means a clone was interrupted,
 # whose leftovers are discarded before cloning again.
 #
+# A copy whose primary was recreated since (another cluster, by its system
+# identifier) stops the start with a message: it could never follow it.
+#
 # Environment: PGDATA, PRIMARY_HOST, PRIMARY_PORT (5432), REPLICATION_USER,
 # REPLICATION_PASSWORD, REPLICATION_SLOT; REPLICA_NAME (replica), the name the
 # primary shows for this standby in pg_stat_replication.
@@ -39,8 +42,28 @@ if [ "$(id -u)" = 0 ]; then
     as_postgres=(gosu postgres)
 fi
 
+# The cluster a data directory, or the primary, belongs to: a number initdb
+# chose, which every copy made with pg_basebackup keeps.
+local_system_id() {
+    "${as_postgres[@]}" pg_controldata "$PGDATA" | sed -n 's/^Database system identifier: *//p'
+}
+primary_system_id() {
+    PGPASSWORD="$replication_password" "${as_postgres[@]}" psql --no-psqlrc --no-password -Atc IDENTIFY_SYSTEM \
+        "host=$primary_host port=$primary_port user=$replication_user replication=true connect_timeout=5" | cut -d'|' -f1
+}
+
 if [ -s "$PGDATA/PG_VERSION" ]; then
     rm -rf "$clone" # empty: the move finished, only the rmdir was interrupted
+    # A copy of a primary that has since been recreated (a new volume, a new
+    # initdb) would wait forever for WAL that cluster never writes.
+    local_id="$(local_system_id)"
+    if primary_id="$(primary_system_id 2>/dev/null)" && [ -n "$primary_id" ] && [ -n "$local_id" ] \
+        && [ "$primary_id" != "$local_id" ]; then
+        echo "replica: $PGDATA is a copy of another cluster (system identifier $local_id), not of" \
+            "$primary_host:$primary_port ($primary_id): the primary was recreated; recreate the replica's" \
+            "volume too (docker compose down -v, or remove the replica's volume)" >&2
+        exit 1
+    fi
     exit 0
 fi
 

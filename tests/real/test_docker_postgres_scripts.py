@@ -10,11 +10,13 @@ server. PGHOST/PGPORT name the temporary directory's socket and port, which in
 the image are psql's defaults (/var/run/postgresql, 5432).
 """
 
+import os
 import shutil
 import signal
 import subprocess
 import time
 
+import dj_database_url
 import psycopg
 import pytest
 
@@ -235,3 +237,28 @@ def test_a_clone_interrupted_half_way_is_started_over(root, primary):
         assert not clone.exists()
     finally:
         stop_group(process)
+
+
+def test_a_copy_of_a_recreated_primary_refuses_to_start(root, primary):
+    """The `replica` copy made above, whose primary is now another cluster (devdb's primary stands in
+    for a `db` whose volume was recreated): the entrypoint says so instead of waiting forever."""
+    copy = root / "replica"
+    assert (copy / "PG_VERSION").exists(), "needs the clone of the streaming test"
+    other = dj_database_url.parse(os.environ["DEVDB_PG_ADMIN_URL"])
+    env = Cluster(root, "replica", free_port()).env(
+        PRIMARY_HOST="127.0.0.1",
+        PRIMARY_PORT=str(other["PORT"]),
+        REPLICATION_USER="replicator",
+        REPLICATION_PASSWORD="replicator-local-only",  # scripts/devdb's
+        REPLICATION_SLOT="devdb_replica",
+    )
+    result = subprocess.run(
+        as_pg(["bash", str(DOCKER / "postgres" / "replica-entrypoint.sh"), *REPLICA_COMMAND]),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd="/",
+    )
+    assert result.returncode == 1
+    assert "is a copy of another cluster" in result.stderr and "recreate the replica's" in result.stderr
