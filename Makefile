@@ -21,7 +21,7 @@ MYSQL_DRIVER = $(if $(filter mysql%,$(LEGACY_DATABASE_URL)),requirements-mysql.t
 
 .PHONY: run test test-real lint validate bench worker devdb-up devdb-down devdb-status clean install $(VENV)/.installed
 
-# Everything a developer uses (the three commands below install less).
+# Everything a developer uses at once (each command below installs only its own part).
 install $(VENV)/.installed:
 	$(INSTALL) requirements-test.txt requirements-lint.txt requirements-validate.txt $(MYSQL_DRIVER)
 
