@@ -10,13 +10,11 @@ server. PGHOST/PGPORT name the temporary directory's socket and port, which in
 the image are psql's defaults (/var/run/postgresql, 5432).
 """
 
-import os
 import shutil
 import signal
 import subprocess
 import time
 
-import dj_database_url
 import psycopg
 import pytest
 
@@ -72,13 +70,13 @@ def root():
     shutil.rmtree(path, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def primary(root):
+def init_primary(root, name: str) -> "Cluster":
     """A fresh cluster initialised as postgres:17's entrypoint does it, primary-init.sh included."""
-    cluster = Cluster(root, "primary", free_port())
-    cluster.sockets.mkdir(mode=0o755)
-    if user := pg_os_user():
-        shutil.chown(cluster.sockets, user)
+    cluster = Cluster(root, name, free_port())
+    if not cluster.sockets.exists():
+        cluster.sockets.mkdir(mode=0o755)
+        if user := pg_os_user():
+            shutil.chown(cluster.sockets, user)
     password_file = root / "pwfile"
     password_file.write_text(SUPERUSER_PASSWORD + "\n")
     password_file.chmod(0o644)
@@ -112,6 +110,12 @@ def primary(root):
     # docker_temp_server_stop, then `exec postgres` with TCP.
     cluster.pg_ctl("-m", "fast", "-w", "stop")
     cluster.start(listen="127.0.0.1")
+    return cluster
+
+
+@pytest.fixture(scope="module")
+def primary(root):
+    cluster = init_primary(root, "primary")
     yield cluster
     cluster.pg_ctl("-m", "immediate", "-w", "stop")
 
@@ -240,25 +244,27 @@ def test_a_clone_interrupted_half_way_is_started_over(root, primary):
 
 
 def test_a_copy_of_a_recreated_primary_refuses_to_start(root, primary):
-    """The `replica` copy made above, whose primary is now another cluster (devdb's primary stands in
-    for a `db` whose volume was recreated): the entrypoint says so instead of waiting forever."""
-    copy = root / "replica"
-    assert (copy / "PG_VERSION").exists(), "needs the clone of the streaming test"
-    other = dj_database_url.parse(os.environ["DEVDB_PG_ADMIN_URL"])
-    env = Cluster(root, "replica", free_port()).env(
-        PRIMARY_HOST="127.0.0.1",
-        PRIMARY_PORT=str(other["PORT"]),
-        REPLICATION_USER="replicator",
-        REPLICATION_PASSWORD="replicator-local-only",  # scripts/devdb's
-        REPLICATION_SLOT="devdb_replica",
-    )
-    result = subprocess.run(
-        as_pg(["bash", str(DOCKER / "postgres" / "replica-entrypoint.sh"), *REPLICA_COMMAND]),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd="/",
-    )
+    """A standby's copy, then its primary made anew (another initdb, as a recreated `db` volume
+    gets): the entrypoint says so instead of waiting forever for WAL that never comes."""
+    with primary.connect() as conn:
+        conn.execute("SELECT pg_create_physical_replication_slot('orphan_slot', true)")
+    replica, process = start_replica(root, primary, "orphan", "orphan_slot")
+    try:
+        wait_until(lambda: (replica.data / "PG_VERSION").exists(), 120, "the clone did not finish")
+    finally:
+        stop_group(process)
+    recreated = init_primary(root, "recreated")
+    try:
+        env = replica.env(PRIMARY_HOST="127.0.0.1", PRIMARY_PORT=str(recreated.port), **REPLICATION)
+        result = subprocess.run(
+            as_pg(["bash", str(DOCKER / "postgres" / "replica-entrypoint.sh"), *REPLICA_COMMAND]),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd="/",
+        )
+    finally:
+        recreated.pg_ctl("-m", "immediate", "-w", "stop")
     assert result.returncode == 1
     assert "is a copy of another cluster" in result.stderr and "recreate the replica's" in result.stderr
