@@ -38,11 +38,12 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /build
-COPY requirements.txt .
+# The site's runtime plus the MySQL driver: the legacy database is MySQL here.
+COPY requirements.txt requirements-mysql.txt ./
 # Wheels for every pinned requirement, compiled where there is no binary
 # wheel. The runtime stage installs from these only (--no-index), so both
 # stages are guaranteed to get exactly the same versions.
-RUN pip wheel --wheel-dir /wheels -r requirements.txt
+RUN pip wheel --wheel-dir /wheels -r requirements.txt -r requirements-mysql.txt
 
 # ----------------------------------------------------------------- runtime
 FROM python:3.12.15-slim-bookworm AS runtime
@@ -89,7 +90,9 @@ RUN apt-get update \
 # so they take no space in the final image.
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
     --mount=type=bind,source=requirements.txt,target=/tmp/requirements.txt \
-    pip install --no-cache-dir --no-index --find-links=/wheels -r /tmp/requirements.txt
+    --mount=type=bind,source=requirements-mysql.txt,target=/tmp/requirements-mysql.txt \
+    pip install --no-cache-dir --no-index --find-links=/wheels \
+        -r /tmp/requirements.txt -r /tmp/requirements-mysql.txt
 
 # An unprivileged account to run as. A fixed UID/GID keeps file ownership on
 # mounted volumes predictable; --no-log-init avoids a huge sparse
@@ -126,7 +129,10 @@ EXPOSE 8000
 # in the slim image, and installing it for this alone would add attack
 # surface), as the first host in DJANGO_ALLOWED_HOSTS, so production need not
 # allow 127.0.0.1; /health/ is exempt from the HTTPS redirect.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+# --timeout: /health/ may wait DB_CONNECT_TIMEOUT (5 s) on a database that is
+# down and the probe waits 3 s more (config/healthcheck.py); 12 s lets that
+# answer arrive. Raise it with DB_CONNECT_TIMEOUT (tests/deploy checks this).
+HEALTHCHECK --interval=30s --timeout=12s --start-period=30s --retries=3 \
     CMD ["python", "-m", "config.healthcheck"]
 
 # Exec form: gunicorn is PID 1 and receives docker stop's SIGTERM directly,

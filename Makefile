@@ -1,9 +1,11 @@
-# The commands people type. Each target creates .venv on first use.
+# The commands people type. Each target creates .venv on first use (or makes a
+# broken one again) and installs what it needs, and only that:
 #   make run        serve the site on the embedded (SQLite) topology, with demo data
-#   make test       the whole suite on the embedded topology
+#                   (requirements-dev.txt; + requirements-mysql.txt if LEGACY_DATABASE_URL is mysql://)
+#   make test       the whole suite on the embedded topology (requirements-test.txt)
 #   make test-real  the whole suite on PostgreSQL primary + standby and MariaDB (scripts/devdb)
-#   make lint       ruff: lint and formatting
-#   make validate   static checks of the deployment files (compose, Dockerfile, shell scripts)
+#   make lint       ruff: lint and formatting (requirements-lint.txt)
+#   make validate   static checks of the deployment files and tests/deploy (requirements-validate.txt)
 #   make bench      replica routing benchmark on the real topology (standby 2 s behind)
 #   make worker     deliver the outbox continuously (what the compose `worker` service runs)
 
@@ -11,47 +13,59 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
-STAMP  := $(VENV)/.installed
+# Creates or repairs .venv, then installs the requirements files given (quietly;
+# a file is installed again only when it changed). See scripts/venv.py.
+INSTALL = @$(PYTHON) scripts/venv.py --venv $(VENV)
+# The MySQL driver compiles C code: only where the legacy database is MySQL.
+MYSQL_DRIVER = $(if $(filter mysql%,$(LEGACY_DATABASE_URL)),requirements-mysql.txt)
 
-.PHONY: run test test-real lint validate bench worker devdb-up devdb-down devdb-status clean
+.PHONY: run test test-real lint validate bench worker devdb-up devdb-down devdb-status clean install $(VENV)/.installed
 
-$(STAMP): requirements.txt requirements-dev.txt requirements-validate.txt
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
-	@scripts/check-build-deps
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
-	@touch $@
+# Everything a developer uses at once (each command below installs only its own part).
+install $(VENV)/.installed:
+	$(INSTALL) requirements-test.txt requirements-lint.txt requirements-validate.txt $(MYSQL_DRIVER)
 
-run: $(STAMP)
-	$(BIN)/python manage.py migrate_all
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+run:
+	$(INSTALL) requirements-dev.txt $(MYSQL_DRIVER)
+	@echo "==> migrating every database (manage.py migrate_all)"
+	@$(BIN)/python manage.py migrate_all
+	@echo "==> loading the demo data (manage.py seed_demo)"
+	@$(BIN)/python manage.py seed_demo
+	@echo "==> serving the site at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	@$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP)
+test:
+	$(INSTALL) requirements-test.txt
 	$(BIN)/pytest
 
 # Events written while analytics was down reach it by themselves too; this only makes it prompt.
-worker: $(STAMP)
+worker:
+	$(INSTALL) requirements-dev.txt $(MYSQL_DRIVER)
 	$(BIN)/python manage.py deliver_outbox --loop
 
-lint: $(STAMP)
+lint:
+	$(INSTALL) requirements-lint.txt
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 # Starts the private topology if it is not running, then runs the suite with its URLs.
-test-real: $(STAMP)
+test-real:
+	$(INSTALL) requirements-test.txt requirements-mysql.txt
 	scripts/devdb up
 	set -a && . "$$(scripts/devdb env)" && set +a && $(BIN)/pytest
 
 # The standby gets a 2 s apply delay for the run and none afterwards, whatever happens.
-bench: $(STAMP)
+bench:
+	$(INSTALL) requirements-test.txt requirements-mysql.txt
 	scripts/devdb up --apply-delay 2
 	set -a && . "$$(scripts/devdb env)" && set +a && $(BIN)/python bench/replica_routing.py $(BENCH_ARGS); \
 	  status=$$?; scripts/devdb replica-delay 0; exit $$status
 
-validate: $(STAMP)
+# The validators, then tests/deploy (which reads the compose file through them).
+validate:
+	$(INSTALL) requirements-test.txt requirements-validate.txt
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/validate
+	$(BIN)/pytest -q tests/deploy
 
 devdb-up:
 	scripts/devdb up

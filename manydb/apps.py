@@ -6,12 +6,18 @@ class ManyDBConfig(AppConfig):
     verbose_name = "Multi-database core"
 
     def ready(self):
+        from django.conf import settings
         from django.db.backends.signals import connection_created
 
         from manydb.crossdb import joins
         from manydb.ops import checks  # noqa: F401  (registers the system checks)
         from manydb.replicas.failure_watch import watch_replica_connection
         from manydb.scope.writes import record_writes_on
+        from manydb.topology.drivers import require_drivers
+
+        # A database whose driver is missing stops start-up with one line, not a
+        # traceback at its first query (the MySQL driver is an optional install).
+        require_drivers(settings.DATABASES)
 
         # A query that fails on a replica cools it down; a write on a primary pins the scope's reads.
         connection_created.connect(watch_replica_connection, dispatch_uid="manydb.watch_replica_connection")

@@ -16,7 +16,9 @@
 # `exit`, no `set -u`, and no reliance on the entrypoint's shell functions.
 set -eo pipefail
 
-: "${MYSQL_ROOT_PASSWORD:?MYSQL_ROOT_PASSWORD must be set}"
+# Set, and exported, by the image's entrypoint (file_env); empty with
+# MYSQL_ALLOW_EMPTY_PASSWORD, generated with MYSQL_RANDOM_ROOT_PASSWORD.
+: "${MYSQL_ROOT_PASSWORD?MYSQL_ROOT_PASSWORD must be set}"
 : "${MYSQL_DATABASE:?MYSQL_DATABASE must be set}"
 : "${LEGACY_APP_USER:?LEGACY_APP_USER must be set}"
 : "${LEGACY_APP_PASSWORD:?LEGACY_APP_PASSWORD must be set}"
@@ -25,9 +27,12 @@ legacy_sql_dir="${LEGACY_SQL_DIR:-/legacy-sql}"
 # Run SQL from stdin as root over the temporary server's socket. The password
 # goes in an option "file" (process substitution), not on the command line
 # where `ps` would show it -- the same way the image's entrypoint does it.
+# The socket is the client's default ([client] socket in the image's
+# /etc/my.cnf, the temporary server's), or MYSQL_UNIX_PORT where that is set
+# (scripts/devdb runs this script against its own server's socket).
 legacy_root_sql() {
     mysql --defaults-extra-file=<(printf '[client]\nuser=root\npassword="%s"\n' "$MYSQL_ROOT_PASSWORD") \
-        --protocol=socket --host=localhost \
+        --protocol=socket --host=localhost ${MYSQL_UNIX_PORT:+"--socket=$MYSQL_UNIX_PORT"} \
         --default-character-set=utf8mb4 "$@"
 }
 

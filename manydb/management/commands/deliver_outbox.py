@@ -1,6 +1,7 @@
 """Deliver the outbox backlog: once (cron, after an outage) or continuously (a worker)."""
 
-import time
+import signal
+import threading
 
 from django.core.management import BaseCommand, CommandError
 from django.db import close_old_connections
@@ -24,11 +25,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop: bool, interval: float, limit: int, verbosity: int, **options):
         if loop:
-            self.stdout.write(f"delivering the outbox every {interval:g}s")
-            while True:
-                delivered, _ = self._round(limit, verbosity)
-                if not delivered:
-                    time.sleep(interval)
+            self._loop(interval, limit, verbosity)
+            return
         delivered = failed = 0
         while True:
             done, failing = self._round(limit, verbosity)
@@ -38,6 +36,31 @@ class Command(BaseCommand):
         self.stdout.write(f"delivered {delivered}, failed {failed}")
         if failed:
             raise CommandError(f"{failed} message(s) could not be delivered; they stay in the outbox.", returncode=1)
+
+    def _loop(self, interval: float, limit: int, verbosity: int) -> None:
+        """Deliver until SIGTERM or SIGINT, which end the loop after the current round.
+
+        As a container's main process this gets `docker stop`'s SIGTERM; without
+        a handler Python ignores it as PID 1 and Docker kills the process after
+        its grace period. Stopping between rounds leaves nothing half-done: a
+        message is either delivered and marked, or still in its outbox.
+        """
+        stop = threading.Event()
+
+        def request_stop(signum, frame):
+            stop.set()
+
+        previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        self.stdout.write(f"delivering the outbox every {interval:g}s")
+        try:
+            while not stop.is_set():
+                delivered, _ = self._round(limit, verbosity)
+                if not delivered:
+                    stop.wait(interval)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        self.stdout.write("stopped")
 
     def _round(self, limit: int, verbosity: int) -> tuple[int, int]:
         # Each round is a unit of work: its own routing state, and connections
