@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.analytics.services import event_record
 from apps.blog import selectors, services
@@ -9,11 +10,13 @@ from apps.blog.forms import CommentForm, PostForm
 POSTS_PER_PAGE = 10
 
 
+@require_safe
 def post_list(request):
     page = Paginator(selectors.post_list(), POSTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "blog/post_list.html", {"page": page})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_detail(request, slug):
     post = selectors.post_get(slug=slug)
     form = CommentForm(request.POST or None)
@@ -31,6 +34,7 @@ def post_detail(request, slug):
     return render(request, "blog/post_detail.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def post_create(request):
     form = PostForm(request.POST or None)

@@ -6,6 +6,11 @@ from apps.users import views
 app_name = "accounts"
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
-    path("login/", auth_views.LoginView.as_view(template_name="users/login.html"), name="login"),
+    # FormView would treat PUT as POST: the login form answers GET and POST only.
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="users/login.html", http_method_names=["get", "head", "post"]),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
