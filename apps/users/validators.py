@@ -32,3 +32,19 @@ class NotUsernameRepeatedValidator:
 
     def get_help_text(self):
         return "Your password can't be your username, repeated."
+
+
+class MaximumLengthValidator:
+    """Refuse passwords longer than any person types: megabytes of password are an attack on the hasher."""
+
+    def __init__(self, max_length=1024):
+        self.max_length = max_length
+
+    def validate(self, password, user=None):
+        if len(password) > self.max_length:
+            raise ValidationError(
+                f"This password is longer than {self.max_length} characters.", code="password_too_long"
+            )
+
+    def get_help_text(self):
+        return f"Your password can't be longer than {self.max_length} characters."

@@ -186,6 +186,7 @@ AUTH_PASSWORD_VALIDATORS = [
     # Twelve spaces pass the length check; "alicealice" passes the similarity check.
     {"NAME": "apps.users.validators.NotBlankPasswordValidator"},
     {"NAME": "apps.users.validators.NotUsernameRepeatedValidator"},
+    {"NAME": "apps.users.validators.MaximumLengthValidator"},
 ]
 
 
