@@ -259,6 +259,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "users/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_CLIENT_IP_CALLABLE = "config.security.proxy.client_ip"
+AXES_USERNAME_CALLABLE = "config.security.login.attempted_username"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # Sign-ups per address (django-ratelimit), counted in the database cache.
