@@ -2,7 +2,10 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.validators import ASCIIUsernameValidator
 
+from apps.users import selectors
 from apps.users.models import User
+
+EMAIL_TAKEN = "An account with this e-mail address already exists."
 
 
 class SignupForm(UserCreationForm):
@@ -25,3 +28,11 @@ class SignupForm(UserCreationForm):
         if username and User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("A user with that username already exists.", code="unique")
         return username
+
+    def clean_email(self):
+        # Checked here for a clear message; the database's constraint
+        # (users_user_email_ci_unique) still decides a race between two forms.
+        email = self.cleaned_data["email"]
+        if selectors.user_email_taken(email=email):
+            raise forms.ValidationError(EMAIL_TAKEN, code="unique")
+        return email
