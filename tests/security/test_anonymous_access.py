@@ -16,9 +16,12 @@ ANONYMOUS_GET = {
     "blog:post_list": ("/blog/", 200),
     "blog:post_detail": ("/blog/{slug}/", 200),
     "blog:post_create": ("/blog/new/", LOGIN),
+    "blog:post_mine": ("/blog/mine/", LOGIN),
+    "blog:post_update": ("/blog/{slug}/edit/", LOGIN),
+    "blog:post_delete": ("/blog/{slug}/delete/", LOGIN),
     "accounts:signup": ("/accounts/signup/", 200),
     "accounts:login": ("/accounts/login/", 200),
-    "accounts:logout": ("/accounts/logout/", 405),
+    "accounts:logout": ("/accounts/logout/", 200),  # a page asking to confirm; logging out is a POST
     "legacy:customer_list": ("/legacy/customers/", LOGIN),
     "legacy:customer_detail": ("/legacy/customers/{customer}/", LOGIN),
     "dashboard:index": ("/dashboard/", LOGIN),
@@ -78,6 +81,13 @@ def test_no_view_answers_methods_it_does_not_serve(admin_client, urls, method):
 
 
 def test_read_only_pages_refuse_post(admin_client, urls):
-    read_only = ["blog:post_list", "legacy:customer_list", "legacy:customer_detail", "dashboard:index", "health"]
+    read_only = [
+        "blog:post_list",
+        "blog:post_mine",
+        "legacy:customer_list",
+        "legacy:customer_detail",
+        "dashboard:index",
+        "health",
+    ]
     for name in read_only:
         assert admin_client.post(urls[name][0]).status_code == 405, name

@@ -1,5 +1,6 @@
 """Finding 10 (and 3): sign-up refuses weak passwords, look-alike names and floods; nothing is written."""
 
+import itertools
 import threading
 
 import pytest
@@ -14,8 +15,12 @@ from tests.security.conftest import ATTACKER
 User = get_user_model()
 
 
+_addresses = itertools.count(1)
+
+
 def signup(client, username, password, address=ATTACKER, email=None):
-    data = {"username": username, "email": email or "x@example.com", "password1": password, "password2": password}
+    email = email or f"person{next(_addresses)}@example.com"  # each sign-up its own address
+    data = {"username": username, "email": email, "password1": password, "password2": password}
     return client.post("/accounts/signup/", data, REMOTE_ADDR=address)
 
 
