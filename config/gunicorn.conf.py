@@ -11,12 +11,14 @@ on settings (which read the environment through config/env.py).
 
 Knobs, all optional (docker-compose.yml sets them for the local stack):
     PORT              port to listen on (default 8000)
+    GUNICORN_BIND     address:port to listen on, overriding the choice below
     WEB_CONCURRENCY   worker processes (default: from the CPU count, capped)
     GUNICORN_THREADS  threads per worker (default 4)
     GUNICORN_TIMEOUT  seconds a request may take before its worker is killed
     GUNICORN_LOG_LEVEL  gunicorn's own log level (default info)
-    FORWARDED_ALLOW_IPS  read by gunicorn itself: proxies whose
-                      X-Forwarded-* headers are trusted (default 127.0.0.1)
+    DJANGO_TRUSTED_PROXIES  the proxies whose X-Forwarded-* headers count,
+                      for gunicorn (forwarded_allow_ips) as for Django
+                      (config.security.proxy); default 127.0.0.1,::1
 """
 
 import os
@@ -50,11 +52,28 @@ def _usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _in_container() -> bool:
+    # Docker creates /.dockerenv, Podman /run/.containerenv; Kubernetes sets
+    # KUBERNETES_SERVICE_HOST in every pod.
+    return (
+        os.path.exists("/.dockerenv") or os.path.exists("/run/.containerenv") or "KUBERNETES_SERVICE_HOST" in os.environ
+    )
+
+
 # --- Where to listen -----------------------------------------------------------
-# All interfaces: inside a container the port is reached through Docker's
-# network, never through the container's own loopback. PORT is the common
-# convention of platforms that assign the port (Heroku, Cloud Run, ...).
-bind = f"0.0.0.0:{_int_from_env('PORT', 8000)}"
+# In a container, all interfaces: the port is reached through the container's
+# network, never through its own loopback. Anywhere else, loopback only: the
+# server is meant to sit behind a proxy on the same host, and must not answer
+# the network directly (where forwarded headers and plain HTTP would reach
+# it). GUNICORN_BIND says otherwise explicitly. PORT is the common convention
+# of platforms that assign the port (Heroku, Cloud Run, ...).
+_port = _int_from_env("PORT", 8000)
+bind = os.environ.get("GUNICORN_BIND") or (f"0.0.0.0:{_port}" if _in_container() else f"127.0.0.1:{_port}")
+
+# --- Which proxies to believe ------------------------------------------------
+# Gunicorn sets the request's scheme from X-Forwarded-Proto only when the peer
+# is listed here: the same list the Django settings trust (one variable).
+forwarded_allow_ips = os.environ.get("DJANGO_TRUSTED_PROXIES", "127.0.0.1,::1")
 
 # --- How many requests at once -------------------------------------------------
 # Processes x threads = requests served concurrently. (Gunicorn itself also

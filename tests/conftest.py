@@ -5,6 +5,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import connections
 
+from manydb.ops.health import shared_health
 from manydb.outbox import delivery as outbox
 from manydb.replicas.breaker import replica_health
 from manydb.testing import reconnect
@@ -27,6 +28,14 @@ def fresh_outbox_state():
     outbox.process_state.reset()
     yield
     outbox.process_state.reset()
+
+
+@pytest.fixture(autouse=True)
+def fresh_health_probe():
+    """Each test starts with no /health/ result shared from an earlier one (per-process memory)."""
+    shared_health.reset()
+    yield
+    shared_health.reset()
 
 
 @pytest.fixture

@@ -17,6 +17,17 @@ def user_create(*, username: str | None = None, password: str = "pass-for-tests"
     return get_user_model().objects.create_user(username=username, password=password, **fields)
 
 
+def user_with_permissions(*permissions: str, **fields):
+    """A user holding each ``app_label.codename`` permission given."""
+    from django.contrib.auth.models import Permission
+
+    user = user_create(**fields)
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return user
+
+
 def post_create(*, author, title: str | None = None, published: bool = True, **fields) -> Post:
     n = next(_sequence)
     title = title or f"Post {n}"

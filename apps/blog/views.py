@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from apps.analytics.services import event_record
 from apps.blog import selectors, services
@@ -11,11 +11,13 @@ from apps.blog.forms import CommentForm, PostForm
 POSTS_PER_PAGE = 10
 
 
+@require_safe
 def post_list(request):
     page = Paginator(selectors.post_list(), POSTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "blog/post_list.html", {"page": page})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_detail(request, slug):
     post = selectors.post_get_visible(slug=slug, user=request.user)
     if not post.is_published:
@@ -42,6 +44,7 @@ def post_detail(request, slug):
     return render(request, "blog/post_detail.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def post_create(request):
     form = PostForm(request.POST or None)
@@ -56,11 +59,13 @@ def post_create(request):
     return render(request, "blog/post_form.html", {"form": form, "post": None})
 
 
+@require_safe
 @login_required
 def post_mine(request):
     return render(request, "blog/post_mine.html", {"posts": selectors.post_list_of_author(author=request.user)})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def post_update(request, slug):
     post = selectors.post_get_for_author(slug=slug, author=request.user)
@@ -73,8 +78,8 @@ def post_update(request, slug):
     return render(request, "blog/post_form.html", {"form": form, "post": post})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
-@require_http_methods(["GET", "POST"])
 def post_delete(request, slug):
     post = selectors.post_get_for_author(slug=slug, author=request.user)
     if request.method == "POST":

@@ -1,9 +1,12 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.messages.views import SuccessMessageMixin
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from apps.users.forms import SignupForm
 from apps.users.services import AccountTaken, user_register
@@ -19,9 +22,14 @@ LOGIN_REASONS = {
 }
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit(key="ip", rate=lambda group, request: settings.SIGNUP_RATE, method="POST", block=False)
 def signup(request):
     if request.user.is_authenticated:
         return redirect("dashboard:index")
+    if getattr(request, "limited", False):
+        # Counted per address in the database cache (django-ratelimit); nothing is written.
+        return render(request, "users/signup.html", {"form": SignupForm(), "limited": True}, status=429)
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -45,6 +53,8 @@ class LoginView(SuccessMessageMixin, auth_views.LoginView):
 
     template_name = "users/login.html"
     success_message = "You are logged in as %(username)s."
+    # FormView would treat PUT as POST: the form answers GET and POST only.
+    http_method_names = ["get", "head", "post", "options"]
 
     def get(self, request, *args, **kwargs):
         target = self.get_redirect_url()

@@ -5,6 +5,7 @@ differs. The environment is read through config.env alone; the database map
 at the bottom of the "Databases" section is where each app's home is decided.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from config import env
@@ -40,6 +41,11 @@ DJANGO_APPS = [
     "whitenoise.runserver_nostatic",  # runserver serves static files the way production does
     "django.contrib.staticfiles",
 ]
+THIRD_PARTY_APPS = [
+    "axes",  # failed-login records and lock-outs, on the users database
+    "csp",
+    "django_ratelimit",
+]
 PROJECT_APPS = [
     "manydb",  # the multi-database core: knows no app below
     "apps.users",
@@ -48,11 +54,15 @@ PROJECT_APPS = [
     "apps.cache",
     "apps.legacy",
     "apps.dashboard",
+    "config.security",  # deploy checks and the start-up refusal of shipped credentials
 ]
-INSTALLED_APPS = DJANGO_APPS + PROJECT_APPS
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + PROJECT_APPS
 
 MIDDLEWARE = [
+    "config.security.proxy.TrustedProxyMiddleware",  # first: forwarded headers only from our proxy
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.security.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "manydb.middleware.RoutingScopeMiddleware",  # before anything that queries
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a lock-out into its page
     "manydb.middleware.DatabaseUnavailableMiddleware",  # last: sees view exceptions first
 ]
 
@@ -84,6 +95,7 @@ ROUTES = {
     "cache": CACHE,
     "django_cache": CACHE,  # the app label of Django's DatabaseCache table
     "legacy": LEGACY,
+    "axes": USERS,  # failed logins next to the accounts they target
 }
 
 # Each alias reads its URL from <ALIAS>_DATABASE_URL (DATABASE_URL for
@@ -163,11 +175,19 @@ AUTH_USER_MODEL = "users.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard:index"
 LOGOUT_REDIRECT_URL = "blog:post_list"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Twelve spaces pass the length check; "alicealice" passes the similarity check.
+    {"NAME": "apps.users.validators.NotBlankPasswordValidator"},
+    {"NAME": "apps.users.validators.NotUsernameRepeatedValidator"},
+    {"NAME": "apps.users.validators.MaximumLengthValidator"},
 ]
 
 
@@ -217,3 +237,75 @@ LOGGING = {
         "apps": {"level": LOG_LEVEL},
     },
 }
+
+
+# ---------------------------------------------------------------------------
+# Security: what every environment enforces (production.py adds HTTPS)
+# ---------------------------------------------------------------------------
+# Demo data with known passwords (seed_demo) and the credentials this
+# repository ships are refused unless this is on. dev.py and test.py turn it
+# on; production turns it on only through this loudly named variable.
+INSECURE_DEMO_MODE = env.boolean("DJANGO_INSECURE_DEMO_MODE", False)
+
+# X-Forwarded-Proto and X-Forwarded-For count only when the peer is one of
+# these addresses (config.security.proxy); from anyone else they are dropped.
+TRUSTED_PROXIES = env.csv("DJANGO_TRUSTED_PROXIES", "127.0.0.1,::1")
+
+# Failed logins (django-axes): five per account or per address, then both the
+# site login and /admin/login/ refuse for 15 minutes, whatever the password.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "users/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "config.security.proxy.client_ip"
+AXES_USERNAME_CALLABLE = "config.security.login.attempted_username"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Sign-ups per address (django-ratelimit), counted in the database cache.
+SIGNUP_RATE = "5/h"
+RATELIMIT_IP_META_KEY = "config.security.proxy.client_ip"
+# django-ratelimit warns that the database cache increments by read-then-
+# write: a burst of simultaneous sign-ups may pass the limit by the size of
+# the burst. A rate limit, not an exact count, is what it is for here.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Content-Security-Policy (django-csp): only this site's own files run or
+# style a page; no inline script or style, no frames, forms post here only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features no page here uses, switched off (config.security.headers).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "camera",
+        "microphone",
+        "geolocation",
+        "payment",
+        "usb",
+        "bluetooth",
+        "serial",
+        "magnetometer",
+        "gyroscope",
+        "accelerometer",
+        "display-capture",
+        "browsing-topics",
+    )
+}
+
+# /health/ details (engines, latencies, lag, errors) for staff sessions or a
+# caller sending this token as "Authorization: Bearer <token>"; unset, staff only.
+MANYDB_HEALTH_TOKEN = env.string("DJANGO_HEALTH_TOKEN", "")
+# Every /health/ caller in a process shares one probe of the databases this long.
+MANYDB_HEALTH_SHARE_SECONDS = 5.0

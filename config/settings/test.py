@@ -23,6 +23,15 @@ TEST_DB_DIR.mkdir(parents=True, exist_ok=True)
 
 DASHBOARD_CACHE_SECONDS = 60
 
+# The suite seeds demo data; tests of production behaviour turn this off.
+INSECURE_DEMO_MODE = True
+# Each /health/ call probes afresh, so a test sees the fault it just made;
+# tests of the shared probe set an interval of their own.
+MANYDB_HEALTH_SHARE_SECONDS = 0
+# The sign-up limit counts in the database cache, which no test flush empties:
+# off, except in the tests of the limit itself (tests/security).
+RATELIMIT_ENABLE = False
+
 # No collectstatic before tests: serve from the finders, as in development.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

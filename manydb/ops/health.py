@@ -1,11 +1,13 @@
 """Per-alias health: can the database answer a query about its own tables, how long did it take."""
 
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 from django.apps import apps
+from django.conf import settings
 from django.db import DatabaseError, connections, router
 
 from manydb.errors import describe
@@ -126,3 +128,62 @@ def replica_report() -> list[dict]:
                 row.update(state="primary", lag_seconds=None, error="")
             rows.append(row)
     return rows
+
+
+# ---------------------------------------------------------------------------
+# Shared results: a flood of /health/ calls costs one probe per interval
+# ---------------------------------------------------------------------------
+DEFAULT_SHARE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class HealthSnapshot:
+    databases: list[AliasHealth]
+    replicas: list[dict]
+    taken_at: float  # time.monotonic() when the probes ran
+
+
+class SharedProbe:
+    """Runs ``probe()`` at most once per interval in this process and hands everyone its result.
+
+    One caller probes at a time. While it does, the others get the previous
+    result if there is one (however stale), and otherwise wait for this
+    probe's result instead of starting their own: so a dead database costs
+    its connect timeout once per interval, not once per caller.
+    """
+
+    def __init__(self, probe):
+        self._probe = probe
+        self._lock = threading.Lock()
+        self._latest: HealthSnapshot | None = None
+
+    def get(self, max_age: float) -> HealthSnapshot:
+        latest = self._latest
+        if latest is not None and time.monotonic() - latest.taken_at < max_age:
+            return latest
+        if latest is not None and not self._lock.acquire(blocking=False):
+            return latest  # another caller is refreshing it right now
+        if latest is None:
+            self._lock.acquire()
+        try:
+            latest = self._latest
+            if latest is None or time.monotonic() - latest.taken_at >= max_age:
+                latest = self._latest = self._probe()
+            return latest
+        finally:
+            self._lock.release()
+
+    def reset(self) -> None:
+        self._latest = None
+
+
+def _probe_everything() -> HealthSnapshot:
+    return HealthSnapshot(check_all(), replica_report(), time.monotonic())
+
+
+shared_health = SharedProbe(_probe_everything)
+
+
+def health_snapshot() -> HealthSnapshot:
+    """Every alias's health and the replica report, at most MANYDB_HEALTH_SHARE_SECONDS old."""
+    return shared_health.get(getattr(settings, "MANYDB_HEALTH_SHARE_SECONDS", DEFAULT_SHARE_SECONDS))

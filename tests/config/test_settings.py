@@ -15,7 +15,13 @@ EXAMPLE_ENV = {
 
 
 def run(code_or_args: list[str], **env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    # Nor the database URLs of a devdb run: their passwords ship with this
+    # repository, which the production settings refuse.
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("DJANGO_") and not name.endswith("DATABASE_URL")
+    }
     environment.update(env)
     return subprocess.run(
         [sys.executable, *code_or_args], cwd=BASE_DIR, env=environment, capture_output=True, text=True

@@ -8,6 +8,15 @@ from apps.legacy.models import Customer, Order
 pytestmark = pytest.mark.django_db(databases="__all__")
 
 
+@pytest.fixture
+def client(client, db):
+    """A user allowed to read customers (tests/security covers everyone else)."""
+    from tests.factories import user_with_permissions
+
+    client.force_login(user_with_permissions("legacy.view_customer", "legacy.view_order"))
+    return client
+
+
 def raw_count(sql: str, params=()) -> int:
     with connections[router.db_for_read(Customer)].cursor() as cursor:
         cursor.execute(sql, params)

@@ -8,6 +8,15 @@ from config.aliases import ANALYTICS, DEFAULT, REPLICA, USERS
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
 
+@pytest.fixture
+def client(client, settings):
+    """A monitor holding the health token: the details below are not for anonymous
+    callers (tests/manydb/ops/test_health_access.py)."""
+    settings.MANYDB_HEALTH_TOKEN = "a-token-for-tests"
+    client.defaults["HTTP_AUTHORIZATION"] = "Bearer a-token-for-tests"
+    return client
+
+
 def test_every_alias_reports_engine_role_and_latency(client):
     response = client.get("/health/")
     assert response.status_code == 200
