@@ -23,6 +23,7 @@ from manydb.crossdb.delete_policies import DELETE, SET_NULL, declare, declare_so
 from manydb.crossdb.joins import CrossDatabaseJoinError
 from manydb.maintenance.partitions import partition_by_month, partitions_register
 from manydb.maintenance.retention import retention_register
+from manydb.maintenance.views import database_health as database_health_view
 from manydb.ops.health import check_all, critical_ok, replica_report
 from manydb.ops.sections import Section, guarded, guarded_all
 from manydb.ops.views import health as health_view
@@ -78,6 +79,7 @@ __all__ = [
     "health_view",
     "replica_report",
     # Maintenance: monthly partitions and retention
+    "database_health_view",
     "partition_by_month",
     "partitions_register",
     "retention_register",
