@@ -76,18 +76,24 @@ def build(db, rows: int) -> None:
 def measure(db, statements: list[str], table: str) -> dict:
     db.execute("CHECKPOINT")
     before = db.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+    steps = []
     started = time.perf_counter()
     with db.transaction():
         for statement in statements:
             db.execute(statement)
+            steps.append(time.perf_counter())
     seconds = time.perf_counter() - started
+    commit = seconds - (steps[-1] - started)  # DROP TABLE unlinks the month's files at commit
     wal = db.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)::bigint", [before]).fetchone()[0]
+    # A partitioned table's own size is nil: its partitions hold the data.
     size = db.execute(
-        # A partitioned table's own size is nil: its partitions hold the data.
-        "SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint FROM pg_partition_tree(%s)",
+        """SELECT CASE WHEN relkind = 'p'
+                       THEN (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree(oid))
+                       ELSE pg_total_relation_size(oid) END::bigint
+           FROM pg_class WHERE oid = %s::regclass""",
         [table],
     ).fetchone()[0]
-    return {"seconds": seconds, "wal": wal, "size": size}
+    return {"seconds": seconds, "commit": commit, "wal": wal, "size": size}
 
 
 VARIANTS = {
@@ -108,7 +114,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     with admin_connect("postgres") as server:
-        server.execute(f"DROP DATABASE IF EXISTS {SCRATCH}")
+        server.execute(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
         server.execute(f"CREATE DATABASE {SCRATCH}")
     results = {name: [] for name in VARIANTS}
     try:
@@ -122,23 +128,23 @@ def main() -> None:
                     print(f"round {round_number + 1}: {name}: {results[name][-1]}", file=sys.stderr)
     finally:
         with admin_connect("postgres") as server:
-            server.execute(f"DROP DATABASE IF EXISTS {SCRATCH}")
+            server.execute(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
     report(results, args)
 
 
 def report(results: dict, args) -> None:
     median = {
-        name: {key: statistics.median(run[key] for run in runs) for key in ("seconds", "wal", "size")}
+        name: {key: statistics.median(run[key] for run in runs) for key in ("seconds", "commit", "wal", "size")}
         for name, runs in results.items()
     }
     drop, delete = median["drop partition"], median["DELETE rows"]
     print(f"$ .venv/bin/python bench/partition_retention.py {shlex.join(sys.argv[1:])}".rstrip())
     print(f"removing one month of {args.rows:,} events; median of {args.rounds} rounds, order alternating\n")
-    print(f"{'variant':<16} {'wall time':>12} {'WAL written':>14} {'table size after':>18}")
+    print(f"{'variant':<16} {'wall time':>12} {'(commit)':>11} {'WAL written':>14} {'table size after':>18}")
     for name, values in median.items():
         print(
-            f"{name:<16} {values['seconds'] * 1000:>9.1f} ms {values['wal'] / 2**20:>11.2f} MB "
-            f"{values['size'] / 2**20:>15.1f} MB"
+            f"{name:<16} {values['seconds'] * 1000:>9.1f} ms {values['commit'] * 1000:>8.1f} ms "
+            f"{values['wal'] / 2**20:>11.2f} MB {values['size'] / 2**20:>15.1f} MB"
         )
     speed, wal = delete["seconds"] / drop["seconds"], delete["wal"] / max(drop["wal"], 1)
     print(

@@ -2,6 +2,7 @@
 
 from manydb.maintenance import checks as thresholds
 from manydb.maintenance.checks import (
+    ERROR,
     OK,
     UNAVAILABLE,
     Check,
@@ -121,12 +122,19 @@ class PostgreSQLInspector(Inspector):
             rows = [{"standby": self.alias, "lag_seconds": round(lag, 1)}]
         else:
             rows = self.rows(
-                """SELECT application_name AS standby, client_addr::text AS address,
+                """SELECT application_name AS standby, client_addr::text AS address, state,
                           coalesce(extract(epoch FROM replay_lag), 0)::float AS lag_seconds
                    FROM pg_stat_replication"""
             )
             if not rows:
                 return Check(name, OK, "no standby streams from this server")
+            if any(row["state"] is None for row in rows):  # hidden from roles without pg_monitor
+                return Check(
+                    name,
+                    ERROR,
+                    "this role may not read replication statistics",
+                    "GRANT pg_monitor TO the site's database role (read-only statistics, as pghero asks).",
+                )
         behind = [row for row in rows if row["lag_seconds"] > thresholds.REPLICATION_LAG_SECONDS]
         return judged(
             name,
