@@ -151,7 +151,8 @@ def is_partitioned(table: PartitionedTable) -> bool:
 
 
 def partitions_ensure(*, now: datetime | None = None) -> list[str]:
-    """Create each registered table's partitions up to ``months_ahead`` months from now.
+    """Create each registered table's partitions up to ``months_ahead`` months from now,
+    and one for each month the default partition holds rows of (which move into it).
 
     Returns the names created. Tables that are not partitioned (any engine
     but PostgreSQL) are left alone.
@@ -161,13 +162,19 @@ def partitions_ensure(*, now: datetime | None = None) -> list[str]:
     for table in partitioned_tables():
         if not is_partitioned(table):
             continue
-        existing = {p.start for p in partitions_of(table) if p.start is not None}
+        partitions = partitions_of(table)
+        existing = {p.start for p in partitions if p.start is not None}
         connection = connections[table.alias]
         quote = connection.ops.quote_name
-        for ahead in range(table.months_ahead + 1):
-            month = month_start(now, ahead)
-            if month in existing:
-                continue
+        wanted = {month_start(now, ahead) for ahead in range(table.months_ahead + 1)}
+        for default in (p.name for p in partitions if p.start is None):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT DISTINCT date_trunc('month', {quote(table.column)} AT TIME ZONE 'UTC') "
+                    f"FROM {quote(default)}"
+                )
+                wanted |= {month.replace(tzinfo=UTC) for (month,) in cursor.fetchall()}
+        for month in sorted(wanted - existing):
             with transaction.atomic(using=table.alias), connection.cursor() as cursor:
                 created.append(_create_month(cursor, quote, table.table, month, name_prefix=table.table))
     return created

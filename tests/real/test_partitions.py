@@ -79,6 +79,15 @@ def test_partitions_ahead_take_their_rows_out_of_the_default_partition():
     assert partitions_ensure(now=long_ago) == []  # twice is harmless
 
 
+def test_months_of_rows_in_the_default_partition_get_partitions_of_their_own():
+    last_year = month_start(timezone.now(), -12) + timedelta(days=3)
+    event = event_create(occurred_at=last_year)
+    assert f"analytics_event_{last_year:%Y_%m}" in partitions_ensure()
+    where = value(ANALYTICS, "SELECT tableoid::regclass::text FROM analytics_event WHERE id = %s", [event.pk])
+    assert where == f"analytics_event_{last_year:%Y_%m}"
+    assert value(ANALYTICS, "SELECT count(*) FROM analytics_event_default") == 0
+
+
 def test_retention_drops_whole_months_and_keeps_the_rest(settings, dbmaint):
     settings.ANALYTICS_RETENTION_DAYS = 365
     now = timezone.now()
