@@ -37,6 +37,7 @@ from manydb.topology.database_urls import (
     read_only_view,
     replica_aliases,
     sqlite_url,
+    url_variable,
 )
 from manydb.topology.routing_map import home_of, routing_map
 
@@ -51,6 +52,7 @@ __all__ = [
     "read_only_view",
     "replica_aliases",
     "sqlite_url",
+    "url_variable",
     # Routing scope and replicas
     "forked_scope",
     "routing_scope",

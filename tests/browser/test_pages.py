@@ -2,8 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import screenshot
-from tests.factories import user_create
+from tests.browser.conftest import horizontal_overflow, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
@@ -16,22 +15,6 @@ def test_the_blog_list_shows_a_published_post(page, published_post):
 
 def test_the_blog_list_fits_a_phone(phone_page, published_post):
     phone_page.goto("/blog/")
-    overflow = phone_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    overflow = horizontal_overflow(phone_page)
     assert overflow <= 0, f"the page is {overflow}px wider than the phone"
     screenshot(phone_page, "blog-list-phone")
-
-
-def test_the_database_health_page_for_staff(page, database_down):
-    user_create(username="operator", password="pass-for-tests", is_staff=True)
-    page.goto("/admin/login/?next=/health/databases/")
-    page.fill("#id_username", "operator")
-    page.fill("#id_password", "pass-for-tests")
-    page.click("input[type=submit]")
-    page.wait_for_url("**/health/databases/")
-    assert page.locator("#db-default tr.check").count() == 11
-    screenshot(page, "database-health")
-    with database_down("analytics"):
-        page.goto("/health/databases/")
-        assert page.locator("#db-analytics .unavailable").is_visible()
-        assert page.locator("#db-default tr.check").count() == 11
-        screenshot(page, "database-health-analytics-down")
