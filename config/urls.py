@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from manydb import health_view
+from manydb import database_health_view, health_view
 
 urlpatterns = [
     path("", include("apps.blog.urls")),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("legacy/", include("apps.legacy.urls")),
     path("dashboard/", include("apps.dashboard.urls")),
     path("health/", health_view, name="health"),
+    path("health/databases/", database_health_view, name="database_health"),  # staff only
     path("admin/", admin.site.urls),
 ]
 

@@ -13,12 +13,17 @@ own business and may change.
     crossdb/    the join guard, cross-database relations, delete policies, audit
     outbox/     writes meant for another database, delivered after commit
     ops/        health, sections that survive a database being down, system checks
+    maintenance/ dbmaint and the database health page: sizes, vacuum, slow queries,
+                checks, monthly partitions, retention
     middleware.py, management/commands/, testing.py
 """
 
 from manydb.crossdb.audit import audit_references
 from manydb.crossdb.delete_policies import DELETE, SET_NULL, declare, declare_soft, reassign
 from manydb.crossdb.joins import CrossDatabaseJoinError
+from manydb.maintenance.partitions import partition_by_month, partitions_register
+from manydb.maintenance.retention import retention_register
+from manydb.maintenance.views import database_health as database_health_view
 from manydb.ops.health import check_all, critical_ok, replica_report
 from manydb.ops.sections import Section, guarded, guarded_all
 from manydb.ops.views import health as health_view
@@ -75,4 +80,9 @@ __all__ = [
     "guarded_all",
     "health_view",
     "replica_report",
+    # Maintenance: monthly partitions and retention
+    "database_health_view",
+    "partition_by_month",
+    "partitions_register",
+    "retention_register",
 ]

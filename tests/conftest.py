@@ -1,8 +1,11 @@
 """Fixtures shared by the whole suite."""
 
+import json
 from contextlib import contextmanager
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connections
 
 from manydb.ops.health import shared_health
@@ -90,3 +93,19 @@ def sweep_at_once(settings):
         settings.MANYDB = {**settings.MANYDB, "OUTBOX": {**settings.MANYDB["OUTBOX"], "SWEEP_SECONDS": 0}}
 
     return sweep_now
+
+
+@pytest.fixture
+def dbmaint():
+    """Run ``manage.py dbmaint ... --json``; returns (exit status, the parsed output)."""
+
+    def run(*args: str) -> tuple[int, dict]:
+        out = StringIO()
+        try:
+            call_command("dbmaint", *args, "--json", stdout=out, stderr=StringIO())
+            status = 0
+        except CommandError as exc:
+            status = exc.returncode
+        return status, json.loads(out.getvalue())
+
+    return run

@@ -6,6 +6,9 @@ class AnalyticsConfig(AppConfig):
     label = "analytics"
 
     def ready(self):
+        from datetime import timedelta
+
+        from django.conf import settings
         from django.contrib.auth import get_user_model
 
         import manydb
@@ -19,3 +22,12 @@ class AnalyticsConfig(AppConfig):
         # (audit_references --fix). Deleting an account never waits for
         # analytics, which may be down.
         manydb.declare_soft(Event, "user_id", to=get_user_model(), on_dangling=manydb.SET_NULL)
+        # Monthly partitions on PostgreSQL, kept three months ahead; months
+        # past the retention are dropped whole (manage.py dbmaint cleanup).
+        manydb.partitions_register(Event, column="occurred_at", months_ahead=3)
+        manydb.retention_register(
+            "analytics events",
+            model=Event,
+            field="occurred_at",
+            keep=lambda: timedelta(days=settings.ANALYTICS_RETENTION_DAYS),
+        )

@@ -169,6 +169,15 @@ DASHBOARD_CACHE_SECONDS = env.integer("DASHBOARD_CACHE_SECONDS", 300)
 
 
 # ---------------------------------------------------------------------------
+# Maintenance: what `manage.py dbmaint cleanup` keeps
+# ---------------------------------------------------------------------------
+# Analytics events older than this go, a whole month at a time on PostgreSQL
+# (so an event is kept between this and a month longer). 13 months: this
+# month compared with the same month last year.
+ANALYTICS_RETENTION_DAYS = env.integer("ANALYTICS_RETENTION_DAYS", 395)
+
+
+# ---------------------------------------------------------------------------
 # Authentication
 # ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "users.User"

@@ -56,6 +56,8 @@ legacy_root_sql --database=mysql <<SQL
 CREATE USER $(legacy_sql_string "$LEGACY_APP_USER")@'%'
     IDENTIFIED BY $(legacy_sql_string "$LEGACY_APP_PASSWORD");
 GRANT SELECT ON \`${legacy_grant_schema}\`.* TO $(legacy_sql_string "$LEGACY_APP_USER")@'%';
+-- Read-only statement statistics for the site's maintenance command.
+GRANT SELECT ON performance_schema.* TO $(legacy_sql_string "$LEGACY_APP_USER")@'%';
 SQL
 
 echo "10-legacy: created '$LEGACY_APP_USER'@'%' with SELECT only on \`$MYSQL_DATABASE\`"

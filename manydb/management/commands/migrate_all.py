@@ -1,9 +1,11 @@
-"""Migrate every database that takes migrations, and create the database cache table."""
+"""Migrate every database that takes migrations, create the database cache table and
+the coming months' partitions of partitioned tables (see manydb.maintenance.partitions)."""
 
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from manydb.maintenance.partitions import partitions_ensure
 from manydb.topology.routing_map import routing_map
 
 
@@ -30,6 +32,9 @@ class Command(BaseCommand):
             apps = sorted({name.split(".")[0] for name in pending})
             done = f"applied {len(pending)} migrations ({', '.join(apps)})" if pending else "up to date"
             self.stdout.write(f"{alias:<12} {done}")
+        created = partitions_ensure()
+        if created:
+            self.stdout.write(f"partitions   created {', '.join(created)}")
         for alias in skipped_aliases():
             self.stdout.write(f"{alias:<12} skipped ({routing_map().role_of(alias)}: never migrated)")
 

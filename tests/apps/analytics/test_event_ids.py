@@ -18,7 +18,7 @@ def test_existing_events_get_distinct_ids_when_the_column_is_added(fresh_topolog
         )
     result = manage(env, "migrate_all")
     assert result.returncode == 0, result.stderr
-    assert "analytics    applied 3 migrations (analytics)" in result.stdout
+    assert "analytics    applied 5 migrations (analytics)" in result.stdout
     with sqlite3.connect(tmp_path / "analytics.sqlite3") as db:
         ids = [row[0] for row in db.execute("SELECT event_id FROM analytics_event")]
     assert len(ids) == 2500 and len(set(ids)) == 2500
