@@ -12,6 +12,7 @@ own business and may change.
     replicas/   which replica serves a read: choice, probe, breaker, tokens
     crossdb/    the join guard, cross-database relations, delete policies, audit
     outbox/     writes meant for another database, delivered after commit
+    moving/     moving an app's rows to another database: streamed, resumable, verified
     ops/        health, sections that survive a database being down, system checks
     middleware.py, management/commands/, testing.py
 """
@@ -19,6 +20,7 @@ own business and may change.
 from manydb.crossdb.audit import audit_references
 from manydb.crossdb.delete_policies import DELETE, SET_NULL, declare, declare_soft, reassign
 from manydb.crossdb.joins import CrossDatabaseJoinError
+from manydb.moving import MoveRefused, move_app, move_rows
 from manydb.ops.health import check_all, critical_ok, replica_report
 from manydb.ops.sections import Section, guarded, guarded_all
 from manydb.ops.views import health as health_view
@@ -65,6 +67,10 @@ __all__ = [
     "outbox_put",
     "outbox_register",
     "outbox_send",
+    # Moving an app to another database
+    "MoveRefused",
+    "move_app",
+    "move_rows",
     # Operations
     "Section",
     "check_all",
