@@ -9,6 +9,7 @@
 from pathlib import Path
 
 from django.db import connections
+from django.utils.connection import ConnectionDoesNotExist
 
 from manydb.topology.routing_map import routing_map
 
@@ -22,9 +23,11 @@ class MoveRefused(Exception):
 
 def check_aliases(source: str, target: str) -> None:
     for alias in (source, target):
-        if alias not in connections.settings:
+        try:
+            connections[alias]
+        except ConnectionDoesNotExist:
             known = ", ".join(sorted(connections.settings))
-            raise MoveRefused(f"unknown database alias '{alias}' (configured: {known})")
+            raise MoveRefused(f"unknown database alias '{alias}' (configured: {known})") from None
     if routing_map().is_replica(target) or _in_recovery(target):
         raise MoveRefused(f"the target '{target}' is a replica: it cannot be written to")
     if database_identity(source) == database_identity(target) or routing_map().primary_of(source) == target:
@@ -33,7 +36,7 @@ def check_aliases(source: str, target: str) -> None:
 
 def database_identity(alias: str) -> tuple:
     """What makes two aliases the same database: engine, server and name (a SQLite file's real path)."""
-    settings = connections.settings[alias]
+    settings = connections[alias].settings_dict
     test_mirror = (settings.get("TEST") or {}).get("MIRROR")
     if test_mirror:  # a test replica shows its primary's database
         return database_identity(test_mirror)
