@@ -12,6 +12,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, transaction
 from django.db.models import Q
 
@@ -51,17 +52,32 @@ class Selection:
             queryset = queryset.filter(pk__lte=upto)
         return queryset.order_by("pk")
 
-    def select_sql(self, *, after=None, upto=None) -> tuple[str, tuple]:
-        """SELECT of every concrete column, compiled for this alias's engine."""
-        queryset = self.queryset(after=after, upto=upto).values_list(*(field.attname for field in self.fields))
+    def select_sql(self, *, after=None, upto=None, columns=None) -> tuple[str, tuple]:
+        """SELECT of every concrete column (or ``columns``, attnames), compiled for this alias's engine."""
+        columns = columns or [field.attname for field in self.fields]
+        queryset = self.queryset(after=after, upto=upto).values_list(*columns)
         return queryset.query.get_compiler(using=self.alias).as_sql()
+
+    def where_sql(self, *, after=None, upto=None) -> tuple[str, tuple] | None:
+        """The WHERE clause alone (without the word), or None when the filter needs a join."""
+        query = self.queryset(after=after, upto=upto).query
+        compiler = query.get_compiler(using=self.alias)
+        if len([a for a, join in query.alias_map.items() if query.alias_refcount.get(a)]) > 1:
+            return None
+        try:
+            sql, params = compiler.compile(query.where)
+        except FullResultSet:
+            return "1 = 1", ()
+        except EmptyResultSet:
+            return "1 = 0", ()
+        return (sql or "1 = 1"), tuple(params)
 
     def count(self) -> int:
         return self.queryset().order_by().count()
 
-    def chunks(self, *, after=None, upto=None, size: int = 5000):
+    def chunks(self, *, after=None, upto=None, size: int = 5000, columns=None):
         """Raw rows (tuples, in column order) from a server-side cursor, ``size`` at a time."""
-        sql, params = self.select_sql(after=after, upto=upto)
+        sql, params = self.select_sql(after=after, upto=upto, columns=columns)
         with streaming_cursor(self.connection, size) as cursor:
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(size):

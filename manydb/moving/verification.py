@@ -1,13 +1,18 @@
 """Proving the target holds the source's rows: counts and a checksum per primary-key range.
 
-The source is read once, in primary-key order, from a server-side cursor;
-every ``size`` rows close a range (the first range is open below, the last
-open above, so rows the target has beyond the source's ends are counted
-too). Each side reads its rows of the range from its own engine and turns
-each into the same canonical text, through the ORM's converters: a
-datetime in UTC, a decimal at its field's places, JSON with sorted keys. A
-range's checksum is the sum of its rows' 64-bit hashes, so the order each
-engine returns them in does not matter.
+The source's primary keys are read once, in order, from a server-side
+cursor; every ``size`` rows close a range (the first range is open below,
+the last open above, so rows the target has beyond the source's ends are
+counted too). Each side computes its range's row count and checksum:
+
+- inside the database when both are PostgreSQL or MySQL and every column's
+  type has a canonical SQL expression (manydb.moving.checksums);
+- otherwise in Python: each side's rows, read from its own engine, become the
+  same canonical text through the ORM's converters (a datetime in UTC, a
+  decimal at its field's places, JSON with sorted keys).
+
+A range's checksum is a sum of per-row hashes, so the order each engine
+returns the rows in does not matter.
 """
 
 import datetime
@@ -17,6 +22,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
+from manydb.moving import checksums
 from manydb.moving.rows import Selection, python_rows, readers
 
 _MASK = (1 << 64) - 1
@@ -63,6 +69,8 @@ class Verdict:
 def verify(source: Selection, target: Selection, *, size: int = 10000, stop_after: int = 10) -> Verdict:
     """Compare source and target range by range; at most ``stop_after`` mismatches are collected."""
     label = source.model._meta.label
+    if checksums.supported(source, target):
+        return _verify_in_databases(source, target, label, size, stop_after)
     source_readers = readers(source)
     pk_index = [field.attname for field in source.fields].index(source.pk.attname)
     mismatches = []
@@ -80,6 +88,29 @@ def verify(source: Selection, target: Selection, *, size: int = 10000, stop_afte
         # The source ended on a full chunk (or was empty): the target must hold nothing above it.
         _check(source, target, label, low, None, [], mismatches)
         ranges += 1
+    return Verdict(label, rows, ranges, tuple(mismatches))
+
+
+def _verify_in_databases(source, target, label, size, stop_after) -> Verdict:
+    mismatches = []
+    rows = ranges = 0
+    low, bounds = None, []
+    for chunk in source.chunks(size=size, columns=["pk"]):
+        full = len(chunk) == size
+        bounds.append((low, chunk[-1][0] if full else None))
+        low = chunk[-1][0]
+        if not full:
+            break
+    else:
+        bounds.append((low, None))
+    for low, high in bounds:
+        expected = RangeDigest(*checksums.range_checksum(source, low, high))
+        actual = RangeDigest(*checksums.range_checksum(target, low, high))
+        rows, ranges = rows + expected.rows, ranges + 1
+        if expected != actual:
+            mismatches.append(Mismatch(label, low, high, expected, actual))
+            if len(mismatches) >= stop_after:
+                break
     return Verdict(label, rows, ranges, tuple(mismatches))
 
 

@@ -4,32 +4,57 @@ Values cross engines through Django's own field machinery: the source
 engine's converters give the Python value the ORM would load, and
 ``get_db_prep_save`` turns it into what the target engine stores. Between two
 databases of the same engine the stored value is already right and passes
-through untouched (JSON excepted: Django reads it as text on PostgreSQL).
+through untouched (JSON excepted: Django reads it as text on PostgreSQL),
+and so do MySQL's values of the types PostgreSQL's COPY reads as they are:
+the ORM's round trip costs more than the COPY itself.
 """
 
+import datetime
+
+from django.conf import settings
 from django.db import connections
 
 from manydb.moving.rows import Selection, readers
 
 _PASSTHROUGH_UNSAFE = {"JSONField"}
+# Internal types whose MySQL value (int, str, Decimal, date, time, float) COPY into PostgreSQL takes as is.
+_MYSQL_TO_POSTGRESQL = {
+    "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+    "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField", "BooleanField",
+    "CharField", "TextField", "EmailField", "SlugField", "URLField", "FilePathField", "FileField",
+    "ImageField", "GenericIPAddressField", "DecimalField", "DateField", "TimeField", "FloatField",
+}  # fmt: skip
 
 
 def adapter(selection: Selection, target_alias: str):
     """A function turning the source's raw rows into rows the target accepts."""
     source = selection.connection
     target = connections[target_alias]
-    steps = []
+    steps, utc_stamps = [], []
     for index, (field, (converters, column)) in enumerate(zip(selection.fields, readers(selection), strict=True)):
-        if source.vendor == target.vendor and field.get_internal_type() not in _PASSTHROUGH_UNSAFE:
+        kind = (field.target_field if field.is_relation else field).get_internal_type()
+        if source.vendor == target.vendor and kind not in _PASSTHROUGH_UNSAFE:
             continue
+        if (source.vendor, target.vendor) == ("mysql", "postgresql"):
+            if kind in _MYSQL_TO_POSTGRESQL:
+                continue
+            if kind == "DateTimeField" and settings.USE_TZ:
+                # MySQL holds UTC without saying so; a session in UTC reads it as such.
+                if target.timezone_name != "UTC":
+                    utc_stamps.append(index)
+                continue
         steps.append((index, field, converters, column))
-    if not steps:
+    if not steps and not utc_stamps:
         return lambda rows: rows
+    utc = datetime.UTC
 
     def adapt(rows):
         adapted = []
         for row in rows:
             values = list(row)
+            for index in utc_stamps:
+                if values[index] is not None:
+                    values[index] = values[index].replace(tzinfo=utc)
             for index, field, converters, column in steps:
                 value = values[index]
                 for converter in converters:
