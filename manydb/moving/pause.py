@@ -1,7 +1,7 @@
 """Pausing an app's writes while it moves: ``MANYDB["MOVING"] = ["legacy"]``.
 
 Reads carry on from the app's current home; any statement that would
-change one of the app's tables fails with ``AppBeingMoved`` before it
+change one of the app's tables there fails with ``AppBeingMoved`` before it
 reaches the database, whoever sent it (the ORM, ``update()``, a raw
 cursor). The middleware answers it with a 503 "being moved" page, so a
 visitor learns why, and nothing written during the move is lost on the old
@@ -43,20 +43,27 @@ def _paused_tables(moving: frozenset) -> dict[str, str]:
     return tables
 
 
-def paused_app(sql: str) -> str | None:
-    """The moving app a statement would write to, or None."""
-    moving = routing_map().moving
-    if not moving or not is_write(sql):
+def paused_app(sql: str, alias: str) -> str | None:
+    """The moving app a statement on ``alias`` would write to, or None.
+
+    Only the app's current home is paused: the move itself writes its new one.
+    """
+    homes = routing_map()
+    if not homes.moving or not is_write(sql):
         return None
     match = _TARGET_TABLE.match(sql)
-    return _paused_tables(moving).get(match.group(1).lower()) if match else None
+    label = _paused_tables(homes.moving).get(match.group(1).lower()) if match else None
+    return label if label is not None and homes.home_of(label) == alias else None
 
 
 class WritePause:
-    """An execute wrapper: writes to a moving app's tables fail before they run."""
+    """An execute wrapper: writes to a moving app's tables on its home fail before they run."""
+
+    def __init__(self, alias: str):
+        self.alias = alias
 
     def __call__(self, execute, sql, params, many, context):
-        label = paused_app(sql)
+        label = paused_app(sql, self.alias)
         if label is not None:
             raise AppBeingMoved(f"'{label}' is being moved to another database: its writes are paused")
         return execute(sql, params, many, context)
@@ -65,4 +72,4 @@ class WritePause:
 def pause_writes_on(sender, connection, **kwargs) -> None:
     """connection_created receiver: every connection gets the pause check once (it costs nothing when idle)."""
     if not any(isinstance(wrapper, WritePause) for wrapper in connection.execute_wrappers):
-        connection.execute_wrappers.append(WritePause())
+        connection.execute_wrappers.append(WritePause(connection.alias))

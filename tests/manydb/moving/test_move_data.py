@@ -19,7 +19,7 @@ import manydb
 from apps.legacy.models import Customer, Order
 from manydb.moving import checkpoints
 
-from .conftest import SAMPLE_CUSTOMERS, add_customers, drop_moved_tables, process_environment, same_rows
+from .support import SAMPLE_CUSTOMERS, add_customers, drop_moved_tables, process_environment, same_rows
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")

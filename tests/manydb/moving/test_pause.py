@@ -41,10 +41,12 @@ def test_a_write_to_a_moving_app_fails_before_it_runs(moving):
 
 def test_other_apps_and_reads_are_not_paused(moving):
     moving("users")
-    assert paused_app('SELECT * FROM "users_user"') is None
-    assert paused_app('INSERT INTO "blog_post" ("title") VALUES (%s)') is None
-    assert paused_app('UPDATE "users_user" SET "first_name" = %s') == "users"
-    assert paused_app("DELETE FROM `users_user_groups` WHERE 1") == "users"
+    assert paused_app('SELECT * FROM "users_user"', "users") is None
+    assert paused_app('INSERT INTO "blog_post" ("title") VALUES (%s)', "default") is None
+    assert paused_app('UPDATE "users_user" SET "first_name" = %s', "users") == "users"
+    assert paused_app("DELETE FROM `users_user_groups` WHERE 1", "users") == "users"
+    # The new home is not paused: the move writes there.
+    assert paused_app('INSERT INTO "users_user" ("id") VALUES (%s)', "default") is None
     assert Customer.objects.count() > 0
 
 
