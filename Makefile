@@ -5,6 +5,7 @@
 #   make lint       ruff: lint and formatting
 #   make validate   static checks of the deployment files (compose, Dockerfile, shell scripts)
 #   make bench      replica routing benchmark on the real topology (standby 2 s behind)
+#   make bench-move move_data against dumpdata | loaddata and pgloader (needs: apt-get install pgloader)
 #   make worker     deliver the outbox continuously (what the compose `worker` service runs)
 
 PYTHON ?= python3
@@ -13,7 +14,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-real lint validate bench worker devdb-up devdb-down devdb-status clean
+.PHONY: run test test-real lint validate bench bench-move worker devdb-up devdb-down devdb-status clean
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-validate.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -49,6 +50,10 @@ bench: $(STAMP)
 	scripts/devdb up --apply-delay 2
 	set -a && . "$$(scripts/devdb env)" && set +a && $(BIN)/python bench/replica_routing.py $(BENCH_ARGS); \
 	  status=$$?; scripts/devdb replica-delay 0; exit $$status
+
+bench-move: $(STAMP)
+	scripts/devdb up
+	set -a && . "$$(scripts/devdb env)" && set +a && $(BIN)/python bench/move_data.py $(BENCH_ARGS)
 
 validate: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/validate

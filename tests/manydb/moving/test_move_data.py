@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 import manydb
+from apps.analytics.models import Event
 from apps.legacy.models import Customer, Order
 from manydb.moving import checkpoints
 
@@ -171,3 +172,21 @@ def _copied(alias: str) -> int:
         connections[alias].close()  # a failed statement may leave a PostgreSQL transaction aborted
         return 0
     return sum(state[1] for state in states if state)
+
+
+def test_json_uuid_and_datetime_columns_cross_engines(targets, embedded):
+    """Events: a UUID, JSON and an aware datetime, checked in Python (no SQL checksum for these types)."""
+    now = timezone.now()
+    Event.objects.using("analytics").bulk_create(
+        Event(event_type="page_view", user_id=n, path=f"/p/{n}", data={"n": n, "tags": ["a", "é"]}, occurred_at=now)
+        for n in range(30)
+    )
+    try:
+        for source, target in (("analytics", "cache"), ("cache", embedded), (embedded, "default")):
+            result = manydb.move_rows(Event, source=source, target=target, chunk_size=7)
+            assert result.ok and result.total == 30
+            assert same_rows(Event, "analytics", target)
+    finally:
+        for alias in ("cache", "default"):
+            with connections[alias].cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {Event._meta.db_table}")
