@@ -16,6 +16,7 @@ from django.core.management.color import no_style
 from django.db import connections, transaction
 
 from manydb.moving import checkpoints
+from manydb.moving.prefetch import can_prefetch, prefetched
 from manydb.moving.progress import Progress
 from manydb.moving.refusals import MoveRefused, check_aliases
 from manydb.moving.rows import Selection, python_rows, readers
@@ -179,7 +180,8 @@ def _copy(model, source, target, where, key, prefilled, chunk_size, progress, re
     progress.start(model._meta.label, origin.count(), done)
     adapt, write = adapter(origin, target), writer(origin, target)
     pk_index = [f.attname for f in origin.fields].index(origin.pk.attname)
-    for chunk in origin.chunks(after=after, size=chunk_size):
+    chunks = lambda: origin.chunks(after=after, size=chunk_size)  # noqa: E731
+    for chunk in prefetched(chunks) if can_prefetch(source) else chunks():
         rows = chunk
         if prefilled:  # copy around the identical rows the target already has
             ids = [row[pk_index] for row in chunk]

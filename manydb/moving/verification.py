@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass
 
 from manydb.moving import checksums
+from manydb.moving.prefetch import side_by_side
 from manydb.moving.rows import Selection, python_rows, readers
 
 _MASK = (1 << 64) - 1
@@ -103,14 +104,16 @@ def _verify_in_databases(source, target, label, size, stop_after) -> Verdict:
             break
     else:
         bounds.append((low, None))
-    for low, high in bounds:
-        expected = RangeDigest(*checksums.range_checksum(source, low, high))
-        actual = RangeDigest(*checksums.range_checksum(target, low, high))
-        rows, ranges = rows + expected.rows, ranges + 1
-        if expected != actual:
-            mismatches.append(Mismatch(label, low, high, expected, actual))
-            if len(mismatches) >= stop_after:
-                break
+    with side_by_side() as other_side:
+        for low, high in bounds:
+            theirs = other_side.submit(checksums.range_checksum, target, low, high)
+            expected = RangeDigest(*checksums.range_checksum(source, low, high))
+            actual = RangeDigest(*theirs.result())
+            rows, ranges = rows + expected.rows, ranges + 1
+            if expected != actual:
+                mismatches.append(Mismatch(label, low, high, expected, actual))
+                if len(mismatches) >= stop_after:
+                    break
     return Verdict(label, rows, ranges, tuple(mismatches))
 
 
