@@ -65,3 +65,14 @@ def number(name: str, default: float) -> float:
 def csv(name: str, default: str = "") -> list[str]:
     value = string(name, default) or ""
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def mapping(name: str) -> dict[str, str]:
+    """``key=value,key=value`` as a dict (empty when unset)."""
+    result = {}
+    for item in csv(name):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ImproperlyConfigured(f"{name} must be a list of key=value pairs separated by commas, not {item!r}.")
+        result[key.strip()] = value.strip()
+    return result

@@ -12,6 +12,7 @@ own business and may change.
     replicas/   which replica serves a read: choice, probe, breaker, tokens
     crossdb/    the join guard, cross-database relations, delete policies, audit
     outbox/     writes meant for another database, delivered after commit
+    moving/     moving an app's rows to another database: streamed, resumable, verified
     ops/        health, sections that survive a database being down, system checks
     maintenance/ dbmaint and the database health page: sizes, vacuum, slow queries,
                 checks, monthly partitions, retention
@@ -24,6 +25,7 @@ from manydb.crossdb.joins import CrossDatabaseJoinError
 from manydb.maintenance.partitions import partition_by_month, partitions_register
 from manydb.maintenance.retention import retention_register
 from manydb.maintenance.views import database_health as database_health_view
+from manydb.moving import MoveRefused, move_app, move_rows
 from manydb.ops.health import check_all, critical_ok, replica_report
 from manydb.ops.sections import Section, guarded, guarded_all
 from manydb.ops.views import health as health_view
@@ -72,6 +74,10 @@ __all__ = [
     "outbox_put",
     "outbox_register",
     "outbox_send",
+    # Moving an app to another database
+    "MoveRefused",
+    "move_app",
+    "move_rows",
     # Operations
     "Section",
     "check_all",

@@ -10,6 +10,7 @@ class ManyDBConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from manydb.crossdb import joins
+        from manydb.moving.pause import pause_writes_on
         from manydb.ops import checks  # noqa: F401  (registers the system checks)
         from manydb.replicas.failure_watch import watch_replica_connection
         from manydb.scope.writes import record_writes_on
@@ -22,5 +23,7 @@ class ManyDBConfig(AppConfig):
         # A query that fails on a replica cools it down; a write on a primary pins the scope's reads.
         connection_created.connect(watch_replica_connection, dispatch_uid="manydb.watch_replica_connection")
         connection_created.connect(record_writes_on, dispatch_uid="manydb.record_writes_on")
+        # Writes to an app listed in MANYDB["MOVING"] fail with a "being moved" error.
+        connection_created.connect(pause_writes_on, dispatch_uid="manydb.pause_writes_on")
         # Queries that would join tables of two databases fail before they run.
         joins.install()

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.template.response import TemplateResponse
 
+from manydb.moving.pause import AppBeingMoved
 from manydb.scope.state import current_state, routing_scope
 from manydb.scope.writes import scope_token, token_fulfilled
 from manydb.topology.routing_map import routing_map
@@ -85,6 +86,11 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, AppBeingMoved):
+            logger.warning("write refused while serving %s: %s", request.path, exception)
+            response = TemplateResponse(request, "manydb/being_moved.html", status=503)
+            response["Retry-After"] = "120"
+            return response.render()
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
         logger.error("database unavailable while serving %s: %s", request.path, exception)

@@ -152,7 +152,13 @@ MANYDB = {
     # fails: users is as critical as default but has no replica, so the
     # write pins no reads and issues no read-your-writes token.
     "OUTBOX": {"ALIASES": [DEFAULT, USERS], "FALLBACK": USERS},
+    # Apps whose data is being moved (`manage.py move_data`): their writes
+    # answer 503 "being moved" until the cut-over, so nothing is lost.
+    "MOVING": env.csv("MANYDB_MOVING"),
 }
+# A moved app is switched to its new home from the environment, with no code
+# edit: MANYDB_ROUTES=legacy=default,users=default (see the README's cut-over).
+MANYDB["ROUTES"].update(env.mapping("MANYDB_ROUTES"))
 DATABASE_ROUTERS = ["manydb.router.RoutingMapRouter"]
 
 

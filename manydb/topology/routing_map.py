@@ -12,6 +12,7 @@ which primary, or which databases are never migrated, asks ``routing_map()``.
         "CRITICAL": ["default", "users"],                        # /health/ answers 503 without them
         "REPLICA_READS": {...},                                  # see ReplicaOptions
         "OUTBOX": {"ALIASES": ["default", "users"], "FALLBACK": "users"},  # see OutboxOptions
+        "MOVING": ["legacy"],                                    # writes paused (manydb.moving.pause)
     }
 
 An app missing from ROUTES lives on ``default``, as it would without routers.
@@ -96,6 +97,7 @@ class RoutingMap:
     critical: frozenset[str] = frozenset()
     replica_reads: ReplicaOptions = ReplicaOptions()
     outbox: OutboxOptions = OutboxOptions()
+    moving: frozenset[str] = frozenset()
 
     @property
     def outbox_aliases(self) -> tuple[str, ...]:
@@ -141,7 +143,7 @@ class RoutingMap:
 
 
 # The keys MANYDB understands; anything else is a typo the system check reports.
-KEYS = ("ROUTES", "REPLICAS", "PRIMARY_WEIGHT", "NEVER_MIGRATE", "CRITICAL", "REPLICA_READS", "OUTBOX")
+KEYS = ("ROUTES", "REPLICAS", "PRIMARY_WEIGHT", "NEVER_MIGRATE", "CRITICAL", "REPLICA_READS", "OUTBOX", "MOVING")
 
 
 @cache
@@ -156,6 +158,7 @@ def routing_map() -> RoutingMap:
         critical=frozenset(config.get("CRITICAL", ())),
         replica_reads=ReplicaOptions.from_settings(config.get("REPLICA_READS", {})),
         outbox=OutboxOptions.from_settings(config.get("OUTBOX", {})),
+        moving=frozenset(config.get("MOVING", ())),
     )
 
 
