@@ -31,6 +31,7 @@ from manydb.topology.database_urls import (
     database_from_url,
     read_only_view,
     replica_aliases,
+    split_database_urls,
     sqlite_url,
 )
 from manydb.topology.routing_map import home_of, routing_map
@@ -45,6 +46,7 @@ __all__ = [
     "database_from_url",
     "read_only_view",
     "replica_aliases",
+    "split_database_urls",
     "sqlite_url",
     # Routing scope and replicas
     "forked_scope",
