@@ -20,11 +20,25 @@ logger = logging.getLogger("manydb.routing")
 # pg_lsn - pg_lsn is a byte count: LSNs become plain integers, easy to sign and compare.
 _PRIMARY_POSITION = "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn"
 
+# The timeline a server is on. A primary writes it into its WAL file names
+# (the first eight hex digits), current from the moment of a promotion. A
+# standby's is the one it receives (visible to monitoring roles only) or
+# else its last restartpoint's, which may be older: never newer, so a
+# standby is at worst taken for one that has not followed a promotion yet.
+TIMELINE = """
+    CASE WHEN pg_is_in_recovery()
+         THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver),
+                       (SELECT timeline_id FROM pg_control_checkpoint()))
+         ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int
+    END
+"""
+_PRIMARY_MARK = f"SELECT pg_current_wal_lsn() - '0/0'::pg_lsn, {TIMELINE}"
+
 # Lag as the standby measures it. When everything received has been replayed
 # the standby is current, however long ago the last transaction was (an idle
 # primary must not look like a lagging standby); otherwise the lag is the age
 # of the last replayed transaction.
-_STANDBY_PROBE = """
+_STANDBY_PROBE = f"""
     SELECT pg_is_in_recovery(),
            pg_last_wal_replay_lsn() - '0/0'::pg_lsn,
            CASE WHEN NOT pg_is_in_recovery()
@@ -32,7 +46,8 @@ _STANDBY_PROBE = """
                   OR pg_last_xact_replay_timestamp() IS NULL
                 THEN 0
                 ELSE GREATEST(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)
-           END
+           END,
+           {TIMELINE}
 """
 
 
@@ -43,9 +58,16 @@ class ReplicaProbe:
     replayed: int | None  # LSN replayed so far; None when the engine has no LSN
     lag_seconds: float
     in_recovery: bool  # False: the alias is really a primary (or SQLite's read-only view)
+    timeline: int | None = None  # None when the engine has no timelines
 
-    def has_replayed(self, position: int | None) -> bool:
-        """True when this replica shows everything up to ``position``."""
+    def has_replayed(self, position: int | None, *, timeline: int | None = None) -> bool:
+        """True when this replica shows everything up to ``position`` (written on ``timeline``).
+
+        A server on an older timeline than the write's never does, even a
+        read-write one: it is a former primary that missed the promotion.
+        """
+        if timeline is not None and self.timeline is not None and self.timeline < timeline:
+            return False
         if not self.in_recovery or position is None:
             return True
         return self.replayed is not None and self.replayed >= position
@@ -64,6 +86,14 @@ def primary_position(alias: str) -> int | None:
         return int(cursor.fetchone()[0])
 
 
+def primary_mark(alias: str) -> tuple[int, int]:
+    """The primary's current log position and timeline (PostgreSQL only)."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_PRIMARY_MARK)
+        position, timeline = cursor.fetchone()
+    return int(position), int(timeline)
+
+
 def probe_replica(alias: str) -> ReplicaProbe:
     """Ask the replica itself; raises DatabaseError when it cannot answer."""
     with connections[alias].cursor() as cursor:
@@ -72,11 +102,12 @@ def probe_replica(alias: str) -> ReplicaProbe:
             cursor.fetchone()
             return ReplicaProbe(replayed=None, lag_seconds=0.0, in_recovery=False)
         cursor.execute(_STANDBY_PROBE)
-        in_recovery, replayed, lag = cursor.fetchone()
+        in_recovery, replayed, lag, timeline = cursor.fetchone()
     return ReplicaProbe(
         replayed=int(replayed) if replayed is not None else None,
         lag_seconds=float(lag),
         in_recovery=bool(in_recovery),
+        timeline=timeline,
     )
 
 

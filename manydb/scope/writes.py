@@ -13,7 +13,7 @@ raw cursor), and anything but a read marks the scope as having written.
 import re
 
 from manydb.replicas import tokens
-from manydb.replicas.probe import primary_position, supports_positions
+from manydb.replicas.probe import primary_mark, supports_positions
 from manydb.scope.state import current_state
 from manydb.topology.routing_map import routing_map
 
@@ -84,7 +84,7 @@ def token_fulfilled() -> bool:
     return bool(state.required) and set(state.required) <= state.satisfied
 
 
-def _write_mark(primary: str) -> tuple[str, float]:
+def _write_mark(primary: str) -> tuple:
     if routing_map().replica_reads.causal_tokens == tokens.LSN and supports_positions(primary):
-        return (tokens.LSN, primary_position(primary))
+        return (tokens.LSN, *primary_mark(primary))
     return tokens.time_mark()
