@@ -9,7 +9,8 @@ own business and may change.
     topology/   where each app lives (the routing map), database URLs -> DATABASES
     router.py   the database router: answers from the routing map, nothing else
     scope/      the routing state of a request or job; writes that pin its reads
-    replicas/   which replica serves a read: choice, probe, breaker, tokens
+    replicas/   which replica serves a read: choice, probe, breaker, tokens, retry
+    failover/   a promoted standby: which server is primary, fencing, stale pools
     crossdb/    the join guard, cross-database relations, delete policies, audit
     outbox/     writes meant for another database, delivered after commit
     ops/        health, sections that survive a database being down, system checks
@@ -19,7 +20,7 @@ own business and may change.
 from manydb.crossdb.audit import audit_references
 from manydb.crossdb.delete_policies import DELETE, SET_NULL, declare, declare_soft, reassign
 from manydb.crossdb.joins import CrossDatabaseJoinError
-from manydb.ops.health import check_all, critical_ok, replica_report
+from manydb.ops.health import check_all, critical_ok, primary_report, replica_report
 from manydb.ops.sections import Section, guarded, guarded_all
 from manydb.ops.views import health as health_view
 from manydb.outbox.delivery import outbox_backlog, outbox_deliver, outbox_put, outbox_register, outbox_send
@@ -74,5 +75,6 @@ __all__ = [
     "guarded",
     "guarded_all",
     "health_view",
+    "primary_report",
     "replica_report",
 ]

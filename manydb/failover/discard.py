@@ -31,9 +31,11 @@ def is_read_only_server(exc: BaseException) -> bool:
     return getattr(exc.__cause__, "sqlstate", None) == READ_ONLY_SQL_TRANSACTION
 
 
-def server_went_away(connection) -> bool:
+def server_went_away(connection, exc: BaseException) -> bool:
+    """The connection is gone, or the server said it is shutting down or unreachable."""
     raw = connection.connection
-    return raw is None or raw.closed or getattr(raw, "broken", False)
+    sqlstate = getattr(exc.__cause__, "sqlstate", None) or ""
+    return raw is None or raw.closed or raw.broken or sqlstate.startswith(("08", "57P"))
 
 
 def discard_pool(connection, reason: str) -> None:
@@ -61,7 +63,7 @@ class PrimaryChangeWatch:
             raise servers.PrimaryChanged(f"{self.alias}: the server became read-only (demoted)") from exc
         except (OperationalError, InterfaceError) as exc:
             connection = context["connection"]
-            if isinstance(exc, servers.PrimaryChanged) or not server_went_away(connection):
+            if isinstance(exc, servers.PrimaryChanged) or not server_went_away(connection, exc):
                 raise
             # The primary in use is gone: a former primary fenced earlier may
             # have been rejoined and promoted since; the timeline check decides.
@@ -72,7 +74,7 @@ class PrimaryChangeWatch:
 
 def watch_primary_connection(sender, connection, **kwargs) -> None:
     """connection_created receiver: put a PrimaryChangeWatch on PostgreSQL primary aliases, once."""
-    if not servers.watches(connection.alias):
+    if not servers.watches(connection):
         return
     if not any(isinstance(wrapper, PrimaryChangeWatch) for wrapper in connection.execute_wrappers):
         connection.execute_wrappers.append(PrimaryChangeWatch(connection.alias))

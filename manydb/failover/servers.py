@@ -116,15 +116,22 @@ class ServerRegistry:
 servers = ServerRegistry()
 
 
-def watches(alias: str) -> bool:
-    """PostgreSQL aliases that are not replicas: the ones that must reach a primary."""
-    return connections[alias].vendor == "postgresql" and not routing_map().is_replica(alias)
+def watches(connection) -> bool:
+    """Connections of PostgreSQL aliases that are not replicas: the ones that must reach a primary.
+
+    Django's own "no database" connections (test database creation) are not an alias's.
+    """
+    return (
+        connection.vendor == "postgresql"
+        and connection.alias in connections.settings
+        and not routing_map().is_replica(connection.alias)
+    )
 
 
 def check_new_connection(sender, connection, **kwargs) -> None:
     """connection_created receiver: ask a new primary connection who it is, and fence a former primary."""
     raw = connection.connection
-    if raw is None or not watches(connection.alias) or not servers.first_check(raw):
+    if raw is None or not watches(connection) or not servers.first_check(raw):
         return
     ask(connection)
 

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from django.db import DatabaseError, connections
 
 from manydb.errors import describe
+from manydb.failover.servers import ask, servers, watches
 from manydb.replicas.breaker import replica_health
 from manydb.replicas.probe import primary_position, probe_and_record
 from manydb.topology.routing_map import routing_map
@@ -76,3 +77,23 @@ def replica_report() -> list[dict]:
                 row.update(state="primary", lag_seconds=None, error="")
             rows.append(row)
     return rows
+
+
+def primary_report() -> list[dict]:
+    """For each PostgreSQL primary alias: the server it reaches, its role and timeline, the last change seen.
+
+    Asks each server now (a former primary is fenced off on the way, see
+    manydb.failover.servers); ``changed_at`` is when this process last saw
+    the server or timeline behind the alias change.
+    """
+    for alias in connections:
+        connection = connections[alias]
+        if not watches(connection):
+            continue
+        try:
+            with connection.wrap_database_errors:
+                connection.ensure_connection()
+                ask(connection)
+        except DatabaseError:
+            connection.close_if_unusable_or_obsolete()
+    return servers.snapshot()

@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from manydb.ops.health import check_all, critical_ok, replica_report
+from manydb.ops.health import check_all, critical_ok, primary_report, replica_report
 
 
 @require_GET
@@ -16,5 +16,6 @@ def health(request):
         "status": "ok" if healthy else "unavailable",
         "databases": {result.alias: result.as_dict() for result in results},
         "replicas": replica_report(),
+        "primaries": primary_report(),
     }
     return JsonResponse(body, status=200 if healthy else 503)

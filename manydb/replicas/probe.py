@@ -8,6 +8,7 @@ here), so their positions are None and callers fall back to time.
 """
 
 import logging
+import time
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connections
@@ -130,6 +131,11 @@ def probe_and_record(alias: str) -> tuple[ReplicaProbe | None, bool]:
     )
     if not within_lag:
         logger.debug("%s lags %.1fs, over the %.1fs limit", alias, probe.lag_seconds, options.max_lag_seconds)
+    if not probe.in_recovery and "," in str(connections[alias].settings_dict.get("HOST") or ""):
+        # A replica URL listing several hosts landed on a primary (no standby
+        # was up when it connected): reconnect after this scope, so libpq can
+        # prefer a standby again as soon as one is back (a rejoined former primary).
+        connections[alias].close_at = time.monotonic()
     return probe, within_lag
 
 
