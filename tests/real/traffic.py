@@ -77,6 +77,11 @@ class Tally:
         return counts
 
 
+# After a failed request a client waits a little before the next one, as a
+# person or a retrying client would; without it, failures count a busy loop.
+FAILURE_PAUSE = 0.2
+
+
 def read_pages(client: SiteClient, name: str, paths: list[str], tally: Tally, stop: threading.Event) -> None:
     """Load pages in turn until stopped."""
     n = 0
@@ -87,20 +92,26 @@ def read_pages(client: SiteClient, name: str, paths: list[str], tally: Tally, st
             status, _ = client.get(path)
         except OSError as exc:
             tally.record("errors", (time.monotonic(), name, f"{path}: {exc}"))
+            time.sleep(FAILURE_PAUSE)
             continue
         if status == 200:
             tally.record("ok", (time.monotonic(), name))
-        elif status == 503:
+            continue
+        if status == 503:
             tally.record("unavailable", (time.monotonic(), name))
         else:
             tally.record("errors", (time.monotonic(), name, f"{path}: {status}"))
+        time.sleep(FAILURE_PAUSE)
 
 
 def write_posts(client: SiteClient, name: str, tally: Tally, stop: threading.Event, pause: float = 0.05) -> None:
     """Publish posts until stopped; after each one, read it back at once (read-your-writes)."""
     token = client.csrf_token("/blog/new/")
     n = 0
+    failed = False
     while not stop.is_set():
+        time.sleep(FAILURE_PAUSE if failed else pause)
+        failed = True
         title = f"{name} post {n}"
         n += 1
         data = {"title": title, "body": "Written during a failover.", "publish": "on", "csrfmiddlewaretoken": token}
@@ -116,9 +127,14 @@ def write_posts(client: SiteClient, name: str, tally: Tally, stop: threading.Eve
             tally.record("errors", (time.monotonic(), name, f"POST: {status}"))
             continue
         tally.record("acknowledged", (time.monotonic(), title))
-        status, text = client.get(location)
+        try:
+            status, text = client.get(location)
+        except OSError as exc:
+            tally.record("errors", (time.monotonic(), name, f"GET: {exc}"))
+            continue
         if status == 200 and title not in text or status == 404:
             tally.record("stale", (time.monotonic(), title))
         elif status == 503:
             tally.record("unavailable", (time.monotonic(), name))
-        time.sleep(pause)
+        else:
+            failed = False
