@@ -99,6 +99,7 @@ def main() -> None:
     )
     verdict = "met" if met else "NOT met"
     print(f"targets (multi-host: first write <= 2 s, <= 1 failed request per client, 0 lost): {verdict}")
+    restore_original_roles()
     # This process's own connections went down with the first promotion.
     for connection in connections.all():
         connection.close()

@@ -150,6 +150,9 @@ def test_promotion_and_rejoin_under_a_steady_stream_of_requests(multi_host):
         time.sleep(0.5)  # a little more traffic on the new primary
         first_write = min((t for t, _ in tally.acknowledged if t > promoted_at), default=None)
         health_after = primary_of("default")
+        staff = Client()
+        staff.force_login(user_create(username="operator"))
+        dashboard = staff.get("/dashboard/").content.decode()
 
         devdb("rejoin")  # the former primary streams from the new one
         rejoined_at = time.monotonic()
@@ -192,6 +195,9 @@ def test_promotion_and_rejoin_under_a_steady_stream_of_requests(multi_host):
     assert health_after["timeline"] == health_before["timeline"] + 1
     assert health_after["changed_at"] is not None
     assert health_after["previous"] == f"{health_before['server']} (timeline {health_before['timeline']})"
+    # So does the dashboard.
+    card = dashboard[dashboard.index('id="primaries"') :]
+    assert f"<code>{health_after['server']}</code>" in card and f"was {health_after['previous']}" in card
 
 
 def primary_of(alias: str) -> dict:
