@@ -153,7 +153,9 @@ def ask(connection) -> None:
         server,
         timeline,
     )
-    raw.close()  # the pool discards a closed connection when it comes back
+    raw.close()
+    if getattr(connection, "pool", None) is not None:
+        connection.pool.putconn(raw)  # a closed connection is discarded and its slot freed
     connection.connection = None
     _retarget_pool(connection)
     raise PrimaryChanged(f"{connection.alias}: {server} is a former primary (timeline {timeline}); fenced off")
