@@ -9,6 +9,8 @@ here), so their positions are None and callers fall back to time.
 
 import logging
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connections
@@ -74,6 +76,23 @@ class ReplicaProbe:
         return self.replayed is not None and self.replayed >= position
 
 
+_asking_the_replica: ContextVar[bool] = ContextVar("manydb_asking_the_replica", default=False)
+
+
+@contextmanager
+def asking_the_replica():
+    """Statements in this block ask about the replica itself: a failure must not be answered elsewhere."""
+    reset = _asking_the_replica.set(True)
+    try:
+        yield
+    finally:
+        _asking_the_replica.reset(reset)
+
+
+def is_asking_the_replica() -> bool:
+    return _asking_the_replica.get()
+
+
 def supports_positions(alias: str) -> bool:
     return connections[alias].vendor == "postgresql"
 
@@ -97,7 +116,7 @@ def primary_mark(alias: str) -> tuple[int, int]:
 
 def probe_replica(alias: str) -> ReplicaProbe:
     """Ask the replica itself; raises DatabaseError when it cannot answer."""
-    with connections[alias].cursor() as cursor:
+    with asking_the_replica(), connections[alias].cursor() as cursor:
         if not supports_positions(alias):
             cursor.execute("SELECT 1")
             cursor.fetchone()

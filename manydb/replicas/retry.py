@@ -16,9 +16,11 @@ of failing the page:
    if nothing happened.
 
 Never repeated: anything that may write (``manydb.scope.writes.is_write``),
-anything inside a transaction on the replica, and server-side cursors
+anything inside a transaction on the replica, server-side cursors
 (``QuerySet.iterator()``), whose later fetches would still go to the dead
-server. Those fail as before, with the 503 page.
+server, and the probe's own questions to the replica (``probe.asking_the_replica``):
+another server's answer would make a dead replica look alive. Those fail
+as before (a probe then cools the replica down; a query answers 503).
 """
 
 import logging
@@ -26,6 +28,7 @@ import logging
 from django.db import connections
 
 from manydb.replicas.choice import read_alias
+from manydb.replicas.probe import is_asking_the_replica
 from manydb.scope.state import current_state
 from manydb.scope.writes import is_write
 from manydb.topology.routing_map import routing_map
@@ -36,7 +39,8 @@ logger = logging.getLogger("manydb.routing")
 def can_retry(alias: str, sql: str, context) -> bool:
     cursor = context.get("cursor")
     return (
-        not is_write(sql)
+        not is_asking_the_replica()
+        and not is_write(sql)
         and not connections[alias].in_atomic_block
         and cursor is not None
         and getattr(cursor.cursor, "name", None) is None  # psycopg names server-side cursors

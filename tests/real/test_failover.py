@@ -154,6 +154,21 @@ def test_promotion_and_rejoin_under_a_steady_stream_of_requests(multi_host):
         staff.force_login(user_create(username="operator"))
         dashboard = staff.get("/dashboard/").content.decode()
 
+        # The former primary comes back as it was: a second primary, on the old timeline.
+        devdb("revive")
+        revived_at = time.monotonic()
+        dbname = connections["default"].settings_dict["NAME"]
+        with admin_on("DEVDB_PG_ADMIN_URL", dbname) as former_primary:
+            posts_on_former_primary = former_primary.execute("SELECT count(*) FROM blog_post").fetchone()[0]
+            for alias in PRIMARIES:  # every alias makes new connections now, through the host list
+                connections[alias].pool.drain()
+            deadline = time.monotonic() + 10
+            while sum(t > revived_at + 1 for t, _ in tally.acknowledged) < WRITERS and time.monotonic() < deadline:
+                time.sleep(0.1)
+            writes_during_revival = sum(t > revived_at for t, _ in tally.acknowledged)
+            posts_after = former_primary.execute("SELECT count(*) FROM blog_post").fetchone()[0]
+        fenced = servers.fenced("default")
+
         devdb("rejoin")  # the former primary streams from the new one
         rejoined_at = time.monotonic()
         with admin_on("DEVDB_PG_ADMIN_URL", connections["default"].settings_dict["NAME"]) as former_primary:
@@ -169,7 +184,8 @@ def test_promotion_and_rejoin_under_a_steady_stream_of_requests(multi_host):
             thread.join(timeout=60)
 
     print(
-        f"\nfailover: {len(tally.ok)} pages, {len(tally.acknowledged)} writes, "
+        f"\nfailover: fenced {fenced}, {writes_during_revival} writes while revived; "
+        f"{len(tally.ok)} pages, {len(tally.acknowledged)} writes, "
         f"{len(tally.unavailable)} failed (503) {tally.failed_per_client()}, "
         f"first write {None if first_write is None else round(first_write - promoted_at, 2)} s after promotion, "
         f"reads on the rejoined server {reads_on_former_primary} within {time.monotonic() - rejoined_at:.1f} s"
@@ -177,7 +193,8 @@ def test_promotion_and_rejoin_under_a_steady_stream_of_requests(multi_host):
     assert not tally.errors, tally.errors[:5]
     assert acknowledged_before > 0, "the stream was not flowing before the promotion"
     assert first_write is not None and first_write - promoted_at < 3, "no write succeeded within 3 s of the promotion"
-    assert all(count <= 2 for count in tally.failed_per_client().values()), tally.failed_per_client()
+    failed_at_promotion = Tally(unavailable=[(t, name) for t, name in tally.unavailable if t < revived_at])
+    assert all(count <= 2 for count in failed_at_promotion.failed_per_client().values()), tally.failed_per_client()
     assert not tally.stale, f"a writer did not see its own post: {tally.stale[:5]}"
 
     # Every acknowledged write is on the new primary.
@@ -186,7 +203,12 @@ def test_promotion_and_rejoin_under_a_steady_stream_of_requests(multi_host):
         kept = {row[0] for row in new_primary.execute("SELECT title FROM blog_post WHERE title = ANY(%s)", [titles])}
     assert set(titles) == kept, f"lost acknowledged writes: {sorted(set(titles) - kept)[:5]}"
 
-    # The former primary is a standby now, and reads flow to it again.
+    # Revived as a second primary, the former one was fenced off: writes went on, none reached it.
+    assert fenced == {f"127.0.0.1:{_port('DEVDB_PG_ADMIN_URL')}"}
+    assert writes_during_revival >= WRITERS
+    assert posts_after == posts_on_former_primary
+
+    # Rejoined, the former primary is a standby, and reads flow to it again.
     assert in_recovery is True
     assert reads_on_former_primary > 0
 
