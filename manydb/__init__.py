@@ -34,6 +34,7 @@ from manydb.topology.database_urls import (
     replica_aliases,
     split_database_urls,
     sqlite_url,
+    url_variable,
 )
 from manydb.topology.routing_map import home_of, routing_map
 
@@ -49,6 +50,7 @@ __all__ = [
     "replica_aliases",
     "split_database_urls",
     "sqlite_url",
+    "url_variable",
     # Routing scope and replicas
     "forked_scope",
     "routing_scope",

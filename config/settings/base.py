@@ -9,7 +9,15 @@ from pathlib import Path
 
 from config import env
 from config.aliases import ANALYTICS, CACHE, DEFAULT, LEGACY, REPLICA, USERS
-from manydb import as_replica, database_from_url, read_only_view, replica_aliases, split_database_urls, sqlite_url
+from manydb import (
+    as_replica,
+    database_from_url,
+    read_only_view,
+    replica_aliases,
+    split_database_urls,
+    sqlite_url,
+    url_variable,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"  # embedded databases and other local state; never committed
@@ -68,14 +76,34 @@ MIDDLEWARE = [
 # ---------------------------------------------------------------------------
 # Databases
 # ---------------------------------------------------------------------------
-# Each alias comes from its own URL variable; unset means an SQLite file under
-# var/db/, so the site runs with nothing but Python.
+# Where each app lives: app label -> database alias. The single source of
+# truth: the router reads it, and DATABASES below has one entry per alias it
+# names. An app missing here lives on default, as it would without routers.
+ROUTES = {
+    # Identity and everything that hangs off it share one database, so
+    # sessions, permissions and admin log entries can join to users.
+    "users": USERS,
+    "auth": USERS,
+    "contenttypes": USERS,
+    "sessions": USERS,
+    "admin": USERS,
+    "blog": DEFAULT,
+    "analytics": ANALYTICS,
+    "cache": CACHE,
+    "django_cache": CACHE,  # the app label of Django's DatabaseCache table
+    "legacy": LEGACY,
+}
+
+# Each alias reads its URL from <ALIAS>_DATABASE_URL (DATABASE_URL for
+# default); unset means an SQLite file under var/db/, so the site runs with
+# nothing but Python.
 DB_POOL_MAX_SIZE = env.integer("DB_POOL_MAX_SIZE", 4)  # per process and alias (PostgreSQL)
 DB_CONNECT_TIMEOUT = env.integer("DB_CONNECT_TIMEOUT", 5)  # seconds before a dead server is "down"
 
 
-def _database(alias: str, variable: str, embedded_file: str, url: str | None = None) -> dict:
-    url = url or env.string(variable) or sqlite_url(VAR_DIR / "db" / embedded_file)
+def _database(alias: str, variable: str | None = None, url: str | None = None) -> dict:
+    variable = variable or url_variable(alias)
+    url = url or env.string(variable) or sqlite_url(VAR_DIR / "db" / f"{alias}.sqlite3")
     return database_from_url(
         url,
         alias=alias,
@@ -86,13 +114,7 @@ def _database(alias: str, variable: str, embedded_file: str, url: str | None = N
     )
 
 
-DATABASES = {
-    DEFAULT: _database(DEFAULT, "DATABASE_URL", "default.sqlite3"),
-    USERS: _database(USERS, "USERS_DATABASE_URL", "users.sqlite3"),
-    ANALYTICS: _database(ANALYTICS, "ANALYTICS_DATABASE_URL", "analytics.sqlite3"),
-    LEGACY: _database(LEGACY, "LEGACY_DATABASE_URL", "legacy.sqlite3"),
-    CACHE: _database(CACHE, "CACHE_DATABASE_URL", "cache.sqlite3"),
-}
+DATABASES = {alias: _database(alias) for alias in dict.fromkeys([DEFAULT, *ROUTES.values()])}
 
 # REPLICA_DATABASE_URL may list several standbys: replica, replica_2, ...
 # Unset, the replica is a read-only view of the primary (see manydb.topology.database_urls).
@@ -101,7 +123,7 @@ DATABASES = {
 _replica_urls = split_database_urls(env.string("REPLICA_DATABASE_URL") or "")
 if _replica_urls:
     _replicas = {
-        alias: _database(alias, "REPLICA_DATABASE_URL", "", url=url)
+        alias: _database(alias, "REPLICA_DATABASE_URL", url=url)
         for alias, url in zip(replica_aliases(DEFAULT, len(_replica_urls)), _replica_urls, strict=True)
     }
 else:
@@ -113,22 +135,9 @@ for _alias, _config in _replicas.items():
     # (conftest.py points it there, keeping it read-only).
     DATABASES[_alias] = {**as_replica(_config), "TEST": {"MIRROR": DEFAULT}}
 
-# The routing map: the single source of truth for where each app lives.
+# The routing map: everything the multi-database core decides comes from here.
 MANYDB = {
-    "ROUTES": {
-        # Identity and everything that hangs off it share one database, so
-        # sessions, permissions and admin log entries can join to users.
-        "users": USERS,
-        "auth": USERS,
-        "contenttypes": USERS,
-        "sessions": USERS,
-        "admin": USERS,
-        "blog": DEFAULT,
-        "analytics": ANALYTICS,
-        "cache": CACHE,
-        "django_cache": CACHE,  # the app label of Django's DatabaseCache table
-        "legacy": LEGACY,
-    },
+    "ROUTES": ROUTES,
     # Reads of apps homed on default go to its replicas, by weight.
     "REPLICAS": {DEFAULT: {alias: 1 for alias in _replicas}},
     "PRIMARY_WEIGHT": {DEFAULT: 0},

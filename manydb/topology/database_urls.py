@@ -32,6 +32,11 @@ class DatabaseURLError(ImproperlyConfigured):
     """A database URL in the environment cannot be used. The message is one line."""
 
 
+def url_variable(alias: str) -> str:
+    """The environment variable holding an alias's URL: DATABASE_URL, USERS_DATABASE_URL, ..."""
+    return "DATABASE_URL" if alias == "default" else f"{alias.upper()}_DATABASE_URL"
+
+
 def sqlite_url(path: Path) -> str:
     """The URL of an SQLite file, for embedded defaults."""
     return f"sqlite:///{path}"
