@@ -142,8 +142,6 @@ def ask(connection) -> None:
     with raw.cursor() as cursor:  # the raw cursor: no execute wrappers, no write recorded
         cursor.execute(_SERVER_ROLE)
         in_recovery, timeline = cursor.fetchone()
-        if not raw.autocommit:
-            raw.rollback()
     server = f"{raw.info.host}:{raw.info.port}"
     if servers.observe(connection.alias, server, in_recovery=in_recovery, timeline=timeline):
         return

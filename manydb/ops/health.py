@@ -88,8 +88,8 @@ def primary_report() -> list[dict]:
     """
     for alias in connections:
         connection = connections[alias]
-        if not watches(connection):
-            continue
+        if not watches(connection) or connection.in_atomic_block:
+            continue  # inside a transaction, the last answer stands: a question must not disturb it
         try:
             with connection.wrap_database_errors:
                 connection.ensure_connection()
