@@ -219,7 +219,7 @@ def test_promotion_and_rejoin_under_a_steady_stream_of_requests(multi_host):
     assert health_after["previous"] == f"{health_before['server']} (timeline {health_before['timeline']})"
     # So does the dashboard.
     card = dashboard[dashboard.index('id="primaries"') :]
-    assert f"<code>{health_after['server']}</code>" in card and f"was {health_after['previous']}" in card
+    assert f"<code>{health_after['server']}</code>" in card and f"was <code>{health_after['previous']}</code>" in card
 
 
 def primary_of(alias: str) -> dict:
