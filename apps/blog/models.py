@@ -1,6 +1,14 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+
+from apps.blog.slugs import validate_slug_not_reserved
+
+# About 8,000 words: a long article fits, a pasted data dump does not.
+POST_BODY_MAX_LENGTH = 50_000
+COMMENT_BODY_MAX_LENGTH = 5_000
 
 
 class Post(models.Model):
@@ -9,8 +17,8 @@ class Post(models.Model):
         PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=220, unique=True)
-    body = models.TextField()
+    slug = models.SlugField(max_length=220, unique=True, validators=[validate_slug_not_reserved])
+    body = models.TextField(max_length=POST_BODY_MAX_LENGTH)
     # Cross-database: posts live on default, users on users. No constraint the
     # database could enforce (db_constraint=False), and no cascade Django
     # would run on the wrong database (DO_NOTHING). Attribute access,
@@ -29,6 +37,13 @@ class Post(models.Model):
     class Meta:
         ordering = ["-published_at", "-created_at"]
         indexes = [models.Index(fields=["status", "-published_at"])]
+        constraints = [
+            # The form refuses longer bodies; this holds for every other writer too.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), POST_BODY_MAX_LENGTH),
+                name="blog_post_body_max_length",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -50,11 +65,17 @@ class Comment(models.Model):
         db_constraint=False,
         related_name="comments",
     )
-    body = models.TextField()
+    body = models.TextField(max_length=COMMENT_BODY_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), COMMENT_BODY_MAX_LENGTH),
+                name="blog_comment_body_max_length",
+            ),
+        ]
 
     def __str__(self):
         return f"Comment by {self.author_id} on {self.post_id}"

@@ -1,9 +1,12 @@
 """Reads of blog data. The router sends them to a replica when one may serve them."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from apps.blog.models import Comment, Post
+from manydb import home_of
 
 
 def post_list(*, published: bool = True) -> QuerySet[Post]:
@@ -17,6 +20,36 @@ def post_list(*, published: bool = True) -> QuerySet[Post]:
 def post_get(*, slug: str) -> Post:
     """A published post by slug, or 404."""
     return get_object_or_404(post_list(published=True), slug=slug)
+
+
+def post_get_visible(*, slug: str, user) -> Post:
+    """A published post, or a draft its own author is previewing; 404 for anyone else.
+
+    A draft is 404, not 403, for others: its existence is its author's business.
+    """
+    post = get_object_or_404(post_list(published=False), slug=slug)
+    if not post.is_published and post.author_id != user.pk:
+        raise Http404("No such post.")
+    return post
+
+
+def post_get_for_author(*, slug: str, author) -> Post:
+    """A post its author is about to change, read on the primary (never a stale copy).
+
+    404 when there is no such post or it is someone else's draft; 403 when it
+    is someone else's published post.
+    """
+    post = get_object_or_404(Post.objects.using(home_of(Post)), slug=slug)
+    if post.author_id != author.pk:
+        if not post.is_published:
+            raise Http404("No such post.")
+        raise PermissionDenied("Only its author can change a post.")
+    return post
+
+
+def post_list_of_author(*, author) -> QuerySet[Post]:
+    """Everything one author wrote, drafts first, then newest first."""
+    return Post.objects.filter(author_id=author.pk).order_by("status", "-created_at")
 
 
 def post_comments(*, post: Post) -> QuerySet[Comment]:

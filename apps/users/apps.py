@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db import router
 from django.db.models.signals import post_migrate
 
@@ -9,6 +10,7 @@ class UsersConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(create_ghost_account, sender=self, dispatch_uid="users.create_ghost_account")
+        user_logged_in.connect(record_login, dispatch_uid="users.record_login")
 
 
 def create_ghost_account(sender, using, **kwargs):
@@ -19,3 +21,12 @@ def create_ghost_account(sender, using, **kwargs):
 
     if router.allow_migrate_model(using, User):
         user_ghost_get(using=using)
+
+
+def record_login(sender, request, user, **kwargs):
+    """Every log-in, whichever view made it (the site's form, the admin's, sign-up's)."""
+    from apps.users.services import user_login_record
+
+    session_key = (request.session.session_key or "") if request is not None else ""
+    path = request.path if request is not None else ""
+    user_login_record(user=user, session_key=session_key, path=path)

@@ -1,15 +1,18 @@
-"""Per-alias health: can we run a trivial query, how long did it take."""
+"""Per-alias health: can the database answer a query about its own tables, how long did it take."""
 
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import unquote
 
-from django.db import DatabaseError, connections
+from django.apps import apps
+from django.db import DatabaseError, connections, router
 
 from manydb.errors import describe
 from manydb.failover.servers import ask, servers, watches
 from manydb.replicas.breaker import replica_health
 from manydb.replicas.probe import primary_position, probe_and_record
-from manydb.topology.routing_map import routing_map
+from manydb.topology.routing_map import home_of, routing_map
 
 
 @dataclass
@@ -26,20 +29,67 @@ class AliasHealth:
 
 
 def check_alias(alias: str) -> AliasHealth:
+    """Up only if the database answers and holds the tables routed to it.
+
+    ``SELECT 1`` is not enough: SQLite answers it from an empty file it has
+    just created in place of a deleted one, and a server answers it for a
+    database nobody migrated. So the check never opens a missing SQLite file
+    (which would create it), then lists the database's tables and names any
+    the router homes there that are missing.
+    """
     connection = connections[alias]
     engine = connection.vendor
     role = routing_map().role_of(alias)
+    missing_file = _missing_sqlite_file(connection)
+    if missing_file:
+        return AliasHealth(
+            alias, engine, role, ok=False, latency_ms=None, error=f"database file {missing_file} does not exist"
+        )
     started = time.perf_counter()
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+            present = set(connection.introspection.table_names(cursor))
     except DatabaseError as exc:
         # A dead connection must not poison the next request on this thread.
         connection.close_if_unusable_or_obsolete()
         return AliasHealth(alias, engine, role, ok=False, latency_ms=None, error=describe(exc))
     latency_ms = round((time.perf_counter() - started) * 1000, 2)
+    missing = [table for table in tables_homed_on(alias) if table not in present]
+    if missing:
+        return AliasHealth(
+            alias, engine, role, ok=False, latency_ms=latency_ms, error=f"missing tables: {', '.join(missing)}"
+        )
     return AliasHealth(alias, engine, role, ok=True, latency_ms=latency_ms)
+
+
+def tables_homed_on(alias: str) -> list[str]:
+    """The tables the router puts on ``alias`` (a replica holds its primary's).
+
+    Those of models allowed to migrate there; for a schema Django never
+    migrates (an external database), those of the unmanaged models homed there.
+    """
+    primary = routing_map().primary_of(alias)
+    models = [model for model in apps.get_models() if not model._meta.proxy]
+    tables = {model._meta.db_table for model in models if router.allow_migrate_model(primary, model)}
+    if not tables:
+        tables = {model._meta.db_table for model in models if not model._meta.managed and home_of(model) == primary}
+    return sorted(tables)
+
+
+def _missing_sqlite_file(connection) -> str | None:
+    """The path of an SQLite database file that does not exist, or None.
+
+    Checked before every connection attempt: opening a missing file creates
+    it, and an open connection keeps answering from a file deleted under it.
+    """
+    if connection.vendor != "sqlite":
+        return None
+    name = str(connection.settings_dict["NAME"])
+    if connection.creation.is_in_memory_db(name):
+        return None
+    if name.startswith("file:"):  # a URI such as a replica's "file:...?mode=ro"
+        name = unquote(name.removeprefix("file:").split("?", 1)[0])
+    return None if Path(name).exists() else name
 
 
 def check_all() -> list[AliasHealth]:

@@ -45,6 +45,6 @@ def test_each_write_lands_on_its_home_database_only():
     assert_only_on(USERS, "users_user", 2)  # the writer and the "[deleted]" placeholder migrate creates
     assert_only_on(DEFAULT, "blog_post", 1)
     assert_only_on(DEFAULT, "blog_comment", 1)
-    assert_only_on(ANALYTICS, "analytics_event", 2)  # custom + post_created
+    assert_only_on(ANALYTICS, "analytics_event", 3)  # custom, post_created, comment_added
     assert_only_on(CACHE, "cache_cacheentry", 1)
     assert_only_on(CACHE, "django_cache", 1)

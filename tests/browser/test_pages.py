@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import horizontal_overflow, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
@@ -15,6 +15,6 @@ def test_the_blog_list_shows_a_published_post(page, published_post):
 
 def test_the_blog_list_fits_a_phone(phone_page, published_post):
     phone_page.goto("/blog/")
-    overflow = phone_page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    overflow = horizontal_overflow(phone_page)
     assert overflow <= 0, f"the page is {overflow}px wider than the phone"
     screenshot(phone_page, "blog-list-phone")
