@@ -9,7 +9,8 @@ own business and may change.
     topology/   where each app lives (the routing map), database URLs -> DATABASES
     router.py   the database router: answers from the routing map, nothing else
     scope/      the routing state of a request or job; writes that pin its reads
-    replicas/   which replica serves a read: choice, probe, breaker, tokens
+    replicas/   which replica serves a read: choice, probe, breaker, tokens, retry
+    failover/   a promoted standby: which server is primary, fencing, stale pools
     crossdb/    the join guard, cross-database relations, delete policies, audit
     outbox/     writes meant for another database, delivered after commit
     moving/     moving an app's rows to another database: streamed, resumable, verified
@@ -26,7 +27,7 @@ from manydb.maintenance.partitions import partition_by_month, partitions_registe
 from manydb.maintenance.retention import retention_register
 from manydb.maintenance.views import database_health as database_health_view
 from manydb.moving import MoveRefused, move_app, move_rows
-from manydb.ops.health import check_all, critical_ok, replica_report
+from manydb.ops.health import check_all, critical_ok, primary_report, replica_report
 from manydb.ops.sections import Section, guarded, guarded_all
 from manydb.ops.views import health as health_view
 from manydb.outbox.delivery import outbox_backlog, outbox_deliver, outbox_put, outbox_register, outbox_send
@@ -38,6 +39,7 @@ from manydb.topology.database_urls import (
     database_from_url,
     read_only_view,
     replica_aliases,
+    split_database_urls,
     sqlite_url,
     url_variable,
 )
@@ -53,6 +55,7 @@ __all__ = [
     "database_from_url",
     "read_only_view",
     "replica_aliases",
+    "split_database_urls",
     "sqlite_url",
     "url_variable",
     # Routing scope and replicas
@@ -85,6 +88,7 @@ __all__ = [
     "guarded",
     "guarded_all",
     "health_view",
+    "primary_report",
     "replica_report",
     # Maintenance: monthly partitions and retention
     "database_health_view",

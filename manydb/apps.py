@@ -11,6 +11,8 @@ class ManyDBConfig(AppConfig):
 
         from manydb.crossdb import joins
         from manydb.moving.pause import pause_writes_on
+        from manydb.failover.discard import watch_primary_connection
+        from manydb.failover.servers import check_new_connection
         from manydb.ops import checks  # noqa: F401  (registers the system checks)
         from manydb.replicas.failure_watch import watch_replica_connection
         from manydb.scope.writes import record_writes_on
@@ -25,5 +27,9 @@ class ManyDBConfig(AppConfig):
         connection_created.connect(record_writes_on, dispatch_uid="manydb.record_writes_on")
         # Writes to an app listed in MANYDB["MOVING"] fail with a "being moved" error.
         connection_created.connect(pause_writes_on, dispatch_uid="manydb.pause_writes_on")
+        # A new primary connection says who it is (a former primary is fenced
+        # off); a stale one empties its pool (manydb.failover).
+        connection_created.connect(check_new_connection, dispatch_uid="manydb.failover.check_new_connection")
+        connection_created.connect(watch_primary_connection, dispatch_uid="manydb.failover.watch_primary")
         # Queries that would join tables of two databases fail before they run.
         joins.install()

@@ -14,7 +14,16 @@ from apps.cache.services import cache_entry_get_or_compute
 from apps.legacy.models import Customer
 from apps.legacy.selectors import customer_count, legacy_revenue
 from apps.users.models import User
-from manydb import Section, guarded, guarded_all, home_of, outbox_backlog, replica_report, routing_map
+from manydb import (
+    Section,
+    guarded,
+    guarded_all,
+    home_of,
+    outbox_backlog,
+    primary_report,
+    replica_report,
+    routing_map,
+)
 
 SUMMARY_CACHE_KEY = "dashboard:site-summary"
 
@@ -28,6 +37,7 @@ def dashboard_sections(*, user) -> dict:
             "my_events": lambda: event_counts_by_type(user_id=user.pk, days=30),
             "revenue": legacy_revenue,
             "replicas": replica_report,
+            "primaries": primary_report,  # which server each alias writes to, its timeline
             **{f"total:{label}": _counted(model, count) for label, model, count in TOTALS},
             **{f"outbox:{alias}": _backlog(alias) for alias in routing_map().outbox_aliases},
         }

@@ -10,7 +10,15 @@ from pathlib import Path
 
 from config import env
 from config.aliases import ANALYTICS, CACHE, DEFAULT, LEGACY, REPLICA, USERS
-from manydb import as_replica, database_from_url, read_only_view, replica_aliases, sqlite_url, url_variable
+from manydb import (
+    as_replica,
+    database_from_url,
+    read_only_view,
+    replica_aliases,
+    split_database_urls,
+    sqlite_url,
+    url_variable,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"  # embedded databases and other local state; never committed
@@ -122,7 +130,9 @@ DATABASES = {alias: _database(alias) for alias in dict.fromkeys([DEFAULT, *ROUTE
 
 # REPLICA_DATABASE_URL may list several standbys: replica, replica_2, ...
 # Unset, the replica is a read-only view of the primary (see manydb.topology.database_urls).
-_replica_urls = env.csv("REPLICA_DATABASE_URL")
+# Any URL may list several hosts (libpq syntax, see README "Failover"): the
+# commas between its hosts do not start another replica.
+_replica_urls = split_database_urls(env.string("REPLICA_DATABASE_URL") or "")
 if _replica_urls:
     _replicas = {
         alias: _database(alias, "REPLICA_DATABASE_URL", url=url)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import DatabaseError, connections, router
 
 from manydb.errors import describe
+from manydb.failover.servers import ask, servers, watches
 from manydb.replicas.breaker import replica_health
 from manydb.replicas.probe import primary_position, probe_and_record
 from manydb.topology.routing_map import home_of, routing_map
@@ -140,6 +141,7 @@ DEFAULT_SHARE_SECONDS = 5.0
 class HealthSnapshot:
     databases: list[AliasHealth]
     replicas: list[dict]
+    primaries: list[dict]
     taken_at: float  # time.monotonic() when the probes ran
 
 
@@ -178,7 +180,7 @@ class SharedProbe:
 
 
 def _probe_everything() -> HealthSnapshot:
-    return HealthSnapshot(check_all(), replica_report(), time.monotonic())
+    return HealthSnapshot(check_all(), replica_report(), primary_report(), time.monotonic())
 
 
 shared_health = SharedProbe(_probe_everything)
@@ -187,3 +189,23 @@ shared_health = SharedProbe(_probe_everything)
 def health_snapshot() -> HealthSnapshot:
     """Every alias's health and the replica report, at most MANYDB_HEALTH_SHARE_SECONDS old."""
     return shared_health.get(getattr(settings, "MANYDB_HEALTH_SHARE_SECONDS", DEFAULT_SHARE_SECONDS))
+
+
+def primary_report() -> list[dict]:
+    """For each PostgreSQL primary alias: the server it reaches, its role and timeline, the last change seen.
+
+    Asks each server now (a former primary is fenced off on the way, see
+    manydb.failover.servers); ``changed_at`` is when this process last saw
+    the server or timeline behind the alias change.
+    """
+    for alias in connections:
+        connection = connections[alias]
+        if not watches(connection) or connection.in_atomic_block:
+            continue  # inside a transaction, the last answer stands: a question must not disturb it
+        try:
+            with connection.wrap_database_errors:
+                connection.ensure_connection()
+                ask(connection)
+        except DatabaseError:
+            connection.close_if_unusable_or_obsolete()
+    return servers.snapshot()

@@ -38,6 +38,7 @@ def health(request):
     if may_see_details(request):
         body["databases"] = {result.alias: result.as_dict() for result in snapshot.databases}
         body["replicas"] = snapshot.replicas
+        body["primaries"] = snapshot.primaries
     else:
         body["databases"] = {result.alias: {"ok": result.ok} for result in snapshot.databases}
     return JsonResponse(body, status=200 if healthy else 503)

@@ -70,7 +70,7 @@ def _choose(primary: str, weights: dict[str, int], state: RoutingState) -> tuple
         if not within_lag:
             del candidates[alias]
             continue
-        if mark and not probe.has_replayed(int(mark[1])):
+        if mark and not probe.has_replayed(int(mark[1]), timeline=tokens.timeline_of(mark)):
             logger.debug("%s has not replayed the client's write yet", alias)
             del candidates[alias]
             continue

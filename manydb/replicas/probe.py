@@ -8,6 +8,9 @@ here), so their positions are None and callers fall back to time.
 """
 
 import logging
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connections
@@ -20,11 +23,25 @@ logger = logging.getLogger("manydb.routing")
 # pg_lsn - pg_lsn is a byte count: LSNs become plain integers, easy to sign and compare.
 _PRIMARY_POSITION = "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn"
 
+# The timeline a server is on. A primary writes it into its WAL file names
+# (the first eight hex digits), current from the moment of a promotion. A
+# standby's is the one it receives (visible to monitoring roles only) or
+# else its last restartpoint's, which may be older: never newer, so a
+# standby is at worst taken for one that has not followed a promotion yet.
+TIMELINE = """
+    CASE WHEN pg_is_in_recovery()
+         THEN coalesce((SELECT received_tli FROM pg_stat_wal_receiver),
+                       (SELECT timeline_id FROM pg_control_checkpoint()))
+         ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int
+    END
+"""
+_PRIMARY_MARK = f"SELECT pg_current_wal_lsn() - '0/0'::pg_lsn, {TIMELINE}"
+
 # Lag as the standby measures it. When everything received has been replayed
 # the standby is current, however long ago the last transaction was (an idle
 # primary must not look like a lagging standby); otherwise the lag is the age
 # of the last replayed transaction.
-_STANDBY_PROBE = """
+_STANDBY_PROBE = f"""
     SELECT pg_is_in_recovery(),
            pg_last_wal_replay_lsn() - '0/0'::pg_lsn,
            CASE WHEN NOT pg_is_in_recovery()
@@ -32,7 +49,8 @@ _STANDBY_PROBE = """
                   OR pg_last_xact_replay_timestamp() IS NULL
                 THEN 0
                 ELSE GREATEST(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0)
-           END
+           END,
+           {TIMELINE}
 """
 
 
@@ -43,12 +61,36 @@ class ReplicaProbe:
     replayed: int | None  # LSN replayed so far; None when the engine has no LSN
     lag_seconds: float
     in_recovery: bool  # False: the alias is really a primary (or SQLite's read-only view)
+    timeline: int | None = None  # None when the engine has no timelines
 
-    def has_replayed(self, position: int | None) -> bool:
-        """True when this replica shows everything up to ``position``."""
+    def has_replayed(self, position: int | None, *, timeline: int | None = None) -> bool:
+        """True when this replica shows everything up to ``position`` (written on ``timeline``).
+
+        A server on an older timeline than the write's never does, even a
+        read-write one: it is a former primary that missed the promotion.
+        """
+        if timeline is not None and self.timeline is not None and self.timeline < timeline:
+            return False
         if not self.in_recovery or position is None:
             return True
         return self.replayed is not None and self.replayed >= position
+
+
+_asking_the_replica: ContextVar[bool] = ContextVar("manydb_asking_the_replica", default=False)
+
+
+@contextmanager
+def asking_the_replica():
+    """Statements in this block ask about the replica itself: a failure must not be answered elsewhere."""
+    reset = _asking_the_replica.set(True)
+    try:
+        yield
+    finally:
+        _asking_the_replica.reset(reset)
+
+
+def is_asking_the_replica() -> bool:
+    return _asking_the_replica.get()
 
 
 def supports_positions(alias: str) -> bool:
@@ -64,19 +106,28 @@ def primary_position(alias: str) -> int | None:
         return int(cursor.fetchone()[0])
 
 
+def primary_mark(alias: str) -> tuple[int, int]:
+    """The primary's current log position and timeline (PostgreSQL only)."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_PRIMARY_MARK)
+        position, timeline = cursor.fetchone()
+    return int(position), int(timeline)
+
+
 def probe_replica(alias: str) -> ReplicaProbe:
     """Ask the replica itself; raises DatabaseError when it cannot answer."""
-    with connections[alias].cursor() as cursor:
+    with asking_the_replica(), connections[alias].cursor() as cursor:
         if not supports_positions(alias):
             cursor.execute("SELECT 1")
             cursor.fetchone()
             return ReplicaProbe(replayed=None, lag_seconds=0.0, in_recovery=False)
         cursor.execute(_STANDBY_PROBE)
-        in_recovery, replayed, lag = cursor.fetchone()
+        in_recovery, replayed, lag, timeline = cursor.fetchone()
     return ReplicaProbe(
         replayed=int(replayed) if replayed is not None else None,
         lag_seconds=float(lag),
         in_recovery=bool(in_recovery),
+        timeline=timeline,
     )
 
 
@@ -99,6 +150,11 @@ def probe_and_record(alias: str) -> tuple[ReplicaProbe | None, bool]:
     )
     if not within_lag:
         logger.debug("%s lags %.1fs, over the %.1fs limit", alias, probe.lag_seconds, options.max_lag_seconds)
+    if not probe.in_recovery and "," in str(connections[alias].settings_dict.get("HOST") or ""):
+        # A replica URL listing several hosts landed on a primary (no standby
+        # was up when it connected): reconnect after this scope, so libpq can
+        # prefer a standby again as soon as one is back (a rejoined former primary).
+        connections[alias].close_at = time.monotonic()
     return probe, within_lag
 
 

@@ -10,12 +10,17 @@ to the database, whoever sent it (the ORM, ``bulk_create``, ``update()``, a
 raw cursor), and anything but a read marks the scope as having written.
 """
 
+import logging
 import re
 
+from django.db import DatabaseError
+
 from manydb.replicas import tokens
-from manydb.replicas.probe import primary_position, supports_positions
+from manydb.replicas.probe import primary_mark, supports_positions
 from manydb.scope.state import current_state
 from manydb.topology.routing_map import routing_map
+
+logger = logging.getLogger("manydb.routing")
 
 # Statements that never change data. Anything else (INSERT, UPDATE, DELETE,
 # MERGE, DDL, a data-modifying WITH, CALL, COPY ... FROM) counts as a write:
@@ -84,7 +89,13 @@ def token_fulfilled() -> bool:
     return bool(state.required) and set(state.required) <= state.satisfied
 
 
-def _write_mark(primary: str) -> tuple[str, float]:
+def _write_mark(primary: str) -> tuple:
     if routing_map().replica_reads.causal_tokens == tokens.LSN and supports_positions(primary):
-        return (tokens.LSN, primary_position(primary))
+        try:
+            return (tokens.LSN, *primary_mark(primary))
+        except DatabaseError as exc:
+            # The write has committed and its response is ready; the primary
+            # went away since (a failover). A time mark keeps the client on
+            # the primary for FALLBACK_PIN_SECONDS instead of failing the page.
+            logger.warning("%s: no log position for the read-your-writes token (%s); using a time mark", primary, exc)
     return tokens.time_mark()

@@ -4,8 +4,19 @@ Parsing is dj-database-url's job; this module adds what a multi-database
 site needs on top: errors that name the variable and the alias at fault,
 engine-specific defaults (pooling for PostgreSQL, timeouts everywhere), and
 replica entries derived from their primary.
+
+A PostgreSQL URL may list several hosts in libpq's syntax,
+``postgres://app@db-a:5432,db-b:5432/blog?target_session_attrs=read-write``:
+dj-database-url reads one host, so the list is set aside before parsing
+and handed to psycopg as libpq's comma-separated ``host`` and ``port``.
+libpq then tries the hosts in order and keeps the first that matches
+``target_session_attrs`` (read-write by default here, so a primary's URL
+always reaches whichever server is the primary now; a replica's URL says
+``prefer-standby``). What happens when that server changes is
+``manydb.failover``'s business.
 """
 
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -41,8 +52,9 @@ def database_from_url(
     connect_timeout: int = 5,
 ) -> dict:
     """One DATABASES entry from a URL, or DatabaseURLError naming variable and alias."""
+    single_host_url, hosts = _set_hosts_aside(url, alias=alias, variable=variable)
     try:
-        config = dj_database_url.parse(url)
+        config = dj_database_url.parse(single_host_url)
     except ValueError as exc:  # ParseError and UnknownSchemeError are ValueErrors
         raise _error(variable, alias, url, str(exc) or "cannot be parsed") from None
     engine = config.get("ENGINE")
@@ -52,6 +64,8 @@ def database_from_url(
         raise _error(variable, alias, url, "the URL names no database")
 
     options = config.setdefault("OPTIONS", {})
+    if hosts:
+        _use_hosts(config, hosts, url=url, alias=alias, variable=variable)
     if engine == SQLITE:
         path = Path(config["NAME"])
         if not path.is_absolute():
@@ -118,6 +132,70 @@ def replica_aliases(primary_alias: str, count: int) -> list[str]:
     """``replica``, ``replica_2``, ... for the default primary; ``<alias>_replica...`` otherwise."""
     base = "replica" if primary_alias == "default" else f"{primary_alias}_replica"
     return [base if n == 1 else f"{base}_{n}" for n in range(1, count + 1)]
+
+
+def split_database_urls(value: str) -> list[str]:
+    """Split a comma-separated list of URLs, keeping each multi-host URL whole.
+
+    ``postgres://a:5432,b:5432/db,postgres://c/db`` is two URLs: a piece
+    without ``://`` continues the URL before it.
+    """
+    urls: list[str] = []
+    for piece in (value or "").split(","):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if "://" in piece or not urls:
+            urls.append(piece)
+        else:
+            urls[-1] = f"{urls[-1]},{piece}"
+    return urls
+
+
+def host_list(settings_dict: dict) -> list[str]:
+    """``["host:port", ...]`` of a DATABASES entry: one per host libpq may try."""
+    hosts = str(settings_dict.get("HOST") or "").split(",")
+    ports = str(settings_dict.get("PORT") or "").split(",")
+    if len(ports) == 1:
+        ports = ports * len(hosts)
+    return [f"{host}:{port}" if port else host for host, port in zip(hosts, ports, strict=False)]
+
+
+# libpq's accepted values (PostgreSQL 14+); psycopg-binary bundles such a libpq.
+_SESSION_ATTRS = ("any", "read-write", "read-only", "primary", "standby", "prefer-standby")
+_LOAD_BALANCE = ("disable", "random")
+
+
+def _set_hosts_aside(url: str, *, alias: str, variable: str) -> tuple[str, list[tuple[str, str]]]:
+    """The URL with one placeholder host, and the hosts it listed (empty for one host)."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, tail = rest.partition("/")
+    credentials, at, host_part = netloc.rpartition("@")
+    if not sep or "," not in host_part:
+        return url, []
+    if not scheme.startswith("postgres"):
+        raise _error(variable, alias, url, "several hosts are supported for PostgreSQL URLs only")
+    hosts = []
+    for entry in host_part.split(","):
+        match = re.fullmatch(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?", entry.strip())
+        if not match or (match[2] and not 0 < int(match[2]) < 65536):
+            raise _error(variable, alias, url, f"{entry.strip() or 'an empty entry'!r} is not a host[:port]")
+        hosts.append((match[1].strip("[]"), match[2] or ""))
+    return f"{scheme}://{credentials}{at}multi-host.invalid{slash}{tail}", hosts
+
+
+def _use_hosts(config: dict, hosts: list[tuple[str, str]], *, url: str, alias: str, variable: str) -> None:
+    """Give a parsed entry libpq's host and port lists, and a checked target_session_attrs."""
+    config["HOST"] = ",".join(host for host, _ in hosts)
+    ports = [port for _, port in hosts]
+    # libpq wants one port for all hosts or one per host; fill the gaps with the default.
+    config["PORT"] = ",".join(port or "5432" for port in ports) if any(ports) else ""
+    options = config["OPTIONS"]
+    options.setdefault("target_session_attrs", "read-write")
+    if options["target_session_attrs"] not in _SESSION_ATTRS:
+        raise _error(variable, alias, url, f"target_session_attrs must be one of {', '.join(_SESSION_ATTRS)}")
+    if options.get("load_balance_hosts", "disable") not in _LOAD_BALANCE:
+        raise _error(variable, alias, url, f"load_balance_hosts must be one of {', '.join(_LOAD_BALANCE)}")
 
 
 def _error(variable: str, alias: str, url: str, reason: str) -> DatabaseURLError:
