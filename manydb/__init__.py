@@ -13,14 +13,17 @@ own business and may change.
     crossdb/    the join guard, cross-database relations, delete policies, audit
     outbox/     writes meant for another database, delivered after commit
     ops/        health, sections that survive a database being down, system checks
+    deadlines/  time budgets the database enforces (statement timeouts per engine)
     middleware.py, management/commands/, testing.py
 """
 
 from manydb.crossdb.audit import audit_references
 from manydb.crossdb.delete_policies import DELETE, SET_NULL, declare, declare_soft, reassign
 from manydb.crossdb.joins import CrossDatabaseJoinError
-from manydb.ops.health import check_all, critical_ok, replica_report
-from manydb.ops.sections import Section, guarded, guarded_all
+from manydb.deadlines.statements import is_timeout, statement_deadline
+from manydb.ops.health import check_alias, check_all, critical_ok, replica_report
+from manydb.ops.sections import Section, guarded, guarded_all, guarded_sequence
+from manydb.ops.sizes import database_size
 from manydb.ops.views import health as health_view
 from manydb.outbox.delivery import outbox_backlog, outbox_deliver, outbox_put, outbox_register, outbox_send
 from manydb.scope.state import forked_scope, routing_scope, use_primary
@@ -67,10 +70,15 @@ __all__ = [
     "outbox_send",
     # Operations
     "Section",
+    "check_alias",
     "check_all",
     "critical_ok",
+    "database_size",
     "guarded",
     "guarded_all",
+    "guarded_sequence",
+    "is_timeout",
+    "statement_deadline",
     "health_view",
     "replica_report",
 ]

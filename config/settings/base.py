@@ -139,6 +139,10 @@ MANYDB = {
     # fails: users is as critical as default but has no replica, so the
     # write pins no reads and issues no read-your-writes token.
     "OUTBOX": {"ALIASES": [DEFAULT, USERS], "FALLBACK": USERS},
+    # Dashboard sections run at once on per-process workers; each has this
+    # budget, enforced by its database, so a locked table or a slow server
+    # costs one "timed out" section and the page still arrives on time.
+    "SECTIONS": {"BUDGET_SECONDS": 1.0},
 }
 DATABASE_ROUTERS = ["manydb.router.RoutingMapRouter"]
 
