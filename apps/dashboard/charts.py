@@ -110,7 +110,7 @@ def _scale(peak: int) -> tuple[float, list[dict]]:
             "text_y": round(PLOT_BOTTOM - value * scale + 4, 1),
         }
         for value in (0, top // 2, top)
-        if value == 0 or value != top // 2 or top >= 2
+        if value != top // 2 or (top % 2 == 0 and top >= 2)
     ]
     return scale, ticks
 

@@ -23,7 +23,6 @@ from manydb import (
     Section,
     check_alias,
     database_size,
-    guarded,
     guarded_all,
     home_of,
     outbox_backlog,
@@ -43,9 +42,8 @@ def dashboard_sections(*, user, run_all=guarded_all) -> dict:
     if not user.is_staff:
         return run_all(own)
     # The cached summary first: it may add a cache entry, which the totals then count.
-    summary = guarded(site_summary_cached, name="cached summary")
-    sections = run_all({**own, **site_tasks()})
-    sections["summary"] = summary
+    summary = run_all({"summary": site_summary_cached})
+    sections = run_all({**own, **site_tasks()}) | summary
     sections["totals"] = [_total_row(label, model, sections.pop(f"total:{label}")) for label, model, _ in TOTALS]
     # Events waiting for analytics, per database they wait on (each guarded on its own).
     sections["outbox"] = [

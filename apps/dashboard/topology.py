@@ -9,15 +9,17 @@ tall one a phone's width can read.
 from dataclasses import dataclass, field
 
 from django.db import connections
+from django.template.defaultfilters import filesizeformat
 
 from apps.analytics.models import Event
 from config.aliases import ANALYTICS, CACHE, DEFAULT, LEGACY, REPLICA, USERS
 from manydb import home_of, routing_map
 
-# (column, row) of each alias: the primary beside its standby, the outboxes above their target.
-WIDE = {"columns": 3, REPLICA: (0, 0), DEFAULT: (1, 0), CACHE: (2, 0), LEGACY: (0, 1), USERS: (1, 1), ANALYTICS: (2, 1)}
-TALL = {"columns": 2, REPLICA: (0, 0), DEFAULT: (1, 0), CACHE: (0, 1), ANALYTICS: (1, 1), LEGACY: (0, 2), USERS: (1, 2)}
-BOX = {"wide": (220, 128, 250, 200), "tall": (168, 132, 186, 190)}  # width, height, column step, row step
+# (column, row) of each alias: the standby below its primary, analytics below the outboxes
+# that feed it, so every arrow crosses a gap between rows, where its label has room.
+WIDE = {"columns": 3, DEFAULT: (0, 0), USERS: (1, 0), CACHE: (2, 0), REPLICA: (0, 1), ANALYTICS: (1, 1), LEGACY: (2, 1)}
+TALL = {"columns": 2, DEFAULT: (0, 0), USERS: (1, 0), REPLICA: (0, 1), ANALYTICS: (1, 1), CACHE: (0, 2), LEGACY: (1, 2)}
+BOX = {"wide": (220, 118, 250, 196), "tall": (168, 118, 186, 190)}  # width, height, column step, row step
 
 
 @dataclass
@@ -44,7 +46,14 @@ class Node:
             return "served no section"
         slowest = max(ms for _, ms in self.sections)
         count = len(self.sections)
-        return f"{count} section{'s' if count > 1 else ''}, slowest {slowest:.1f} ms"
+        return f"{count} section{'s' if count > 1 else ''} · {slowest:.0f} ms"
+
+    @property
+    def kind(self) -> str:
+        """Engine and what lives there, cut to what the box can hold."""
+        text = f"{self.engine} · {self.apps}"
+        limit = int(self.width / 7.2)
+        return text if len(text) <= limit else text[: limit - 1] + "…"
 
     @property
     def text_x(self):
@@ -95,7 +104,8 @@ def _describe(node: Node, sections: dict) -> None:
     section = sections.get("databases", {}).get(node.alias)
     role = routing_map().role_of(node.alias)
     apps = sorted(label for label, alias in routing_map().routes.items() if alias == node.alias)
-    node.apps = ", ".join(apps) if apps else f"{role} copy" if role == "replica" else role
+    primaries = [primary for primary, weights in routing_map().replicas.items() if node.alias in weights]
+    node.apps = ", ".join(apps) if apps else f"reads of {primaries[0]}" if primaries else role
     node.engine = connections[node.alias].vendor
     if section is None or not section.available:
         node.status = "timed-out" if section is not None and section.timed_out else "down"
@@ -138,7 +148,7 @@ def _stream_arrows(nodes: dict, sections: dict) -> list[Arrow]:
                 if row.get("lag_seconds") is not None:
                     label = f"lag {row['lag_seconds']:.1f} s"
                     if row.get("lag_bytes") is not None:
-                        label += f" / {row['lag_bytes']:,} B"
+                        label += f" · {filesizeformat(row['lag_bytes'])}"
                 arrows.append(_arrow("stream", nodes[primary], nodes[alias], label))
     return arrows
 
@@ -149,7 +159,7 @@ def _outbox_arrows(nodes: dict, sections: dict) -> list[Arrow]:
     for row in sections.get("outbox", []):
         if row["database"] in nodes and target in nodes:
             section = row["section"]
-            label = f"outbox: {section.value.count:,} waiting" if section.available else "outbox: unknown"
+            label = f"{section.value.count:,} waiting" if section.available else "backlog unknown"
             arrows.append(_arrow("outbox", nodes[row["database"]], nodes[target], label))
     return arrows
 

@@ -46,8 +46,11 @@ def analytics_locked():
 def orders_locked():
     """Another MariaDB session holds the legacy orders table with LOCK TABLES ... WRITE."""
     config = dj_database_url.parse(os.environ["DEVDB_MYSQL_ADMIN_URL"])
-    admin = MySQLdb.connect(user=config["USER"], unix_socket=config["OPTIONS"]["unix_socket"],
-                            database=connections[LEGACY].settings_dict["NAME"])
+    admin = MySQLdb.connect(
+        user=config["USER"],
+        unix_socket=config["OPTIONS"]["unix_socket"],
+        database=connections[LEGACY].settings_dict["NAME"],
+    )
     try:
         admin.cursor().execute("LOCK TABLES orders WRITE")
         yield
