@@ -12,6 +12,11 @@ from manydb import is_timeout, statement_deadline
 
 SLOW = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000) SELECT count(*) FROM n"
 
+INSERT_EVENT = (
+    "INSERT INTO analytics_event (event_id, event_type, user_id, session_key, path, data, occurred_at)"
+    " VALUES ('x', 't', NULL, '', '', '{}', '2026-01-01')"
+)
+
 
 @contextmanager
 def locked(alias: str):
@@ -41,9 +46,7 @@ def test_the_handler_is_gone_after_the_block():
         cursor.execute("SELECT 1")
     time.sleep(0.1)
     with connections[ANALYTICS].cursor() as cursor:
-        cursor.execute(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) SELECT count(*) FROM n"
-        )
+        cursor.execute(SLOW.replace("100000000", "300000"))
         assert cursor.fetchone()[0] == 300000
 
 
@@ -54,9 +57,7 @@ def test_a_locked_database_fails_within_the_budget_not_the_busy_timeout():
         started = time.monotonic()
         with pytest.raises(OperationalError) as raised, statement_deadline(0.3):
             with connections[ANALYTICS].cursor() as cursor:
-                cursor.execute(
-                    "INSERT INTO analytics_event (event_id, event_type, user_id, session_key, path, data, occurred_at) VALUES ('x', 't', NULL, '', '', '{}', '2026-01-01')"
-                )
+                cursor.execute(INSERT_EVENT)
     assert is_timeout(raised.value)
     assert time.monotonic() - started < 2  # the alias's own busy timeout is 20 s
 
