@@ -30,7 +30,7 @@ def locked(alias: str):
         other.close()
 
 
-@pytest.mark.django_db(databases=[ANALYTICS])
+@pytest.mark.django_db(databases="__all__")
 def test_a_slow_statement_is_interrupted_by_the_progress_handler():
     started = time.monotonic()
     with pytest.raises(OperationalError) as raised, statement_deadline(0.2):
@@ -40,7 +40,7 @@ def test_a_slow_statement_is_interrupted_by_the_progress_handler():
     assert time.monotonic() - started < 2
 
 
-@pytest.mark.django_db(databases=[ANALYTICS])
+@pytest.mark.django_db(databases="__all__")
 def test_the_handler_is_gone_after_the_block():
     with statement_deadline(0.05), connections[ANALYTICS].cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -50,7 +50,7 @@ def test_the_handler_is_gone_after_the_block():
         assert cursor.fetchone()[0] == 300000
 
 
-@pytest.mark.django_db(transaction=True, databases=[ANALYTICS])
+@pytest.mark.django_db(transaction=True, databases="__all__")
 def test_a_locked_database_fails_within_the_budget_not_the_busy_timeout():
     connections[ANALYTICS].ensure_connection()
     with locked(ANALYTICS):
