@@ -1,7 +1,9 @@
 """Local development: debug on, the debug toolbar, routing decisions in the log."""
 
+from debug_toolbar.settings import PANELS_DEFAULTS
+
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, MIDDLEWARE
+from .base import INSTALLED_APPS, MIDDLEWARE, TEMPLATES
 
 DEBUG = True
 
@@ -11,3 +13,13 @@ MIDDLEWARE = ["debug_toolbar.middleware.DebugToolbarMiddleware", *MIDDLEWARE]
 INTERNAL_IPS = ["127.0.0.1", "::1"]
 # Collapsed to its handle: the page stays readable until you open it.
 DEBUG_TOOLBAR_CONFIG = {"SHOW_COLLAPSED": True}
+
+# Where this request's reads went and why: a "Databases" panel in the toolbar
+# (queries per alias, routing decisions, token, refused joins) and a badge on
+# every page ("reads: replica" / "reads: primary (why)").
+DEBUG_TOOLBAR_PANELS = [*PANELS_DEFAULTS, "manydb.debugging.panel.DatabasesPanel"]
+TEMPLATES = [{**TEMPLATES[0], "OPTIONS": {**TEMPLATES[0]["OPTIONS"]}}]
+TEMPLATES[0]["OPTIONS"]["context_processors"] = [
+    *TEMPLATES[0]["OPTIONS"]["context_processors"],
+    "manydb.debugging.badge.reads_badge",
+]
