@@ -19,7 +19,8 @@ class DatabasesPanel(Panel):
     @property
     def nav_subtitle(self):
         stats = self.get_stats()
-        return f"{stats.get('query_count', 0)} queries on {len(stats.get('aliases', []))} aliases"
+        used = [row for row in stats.get("aliases", []) if row["queries"]]
+        return f"{stats.get('query_count', 0)} queries on {len(used)} aliases"
 
     def process_request(self, request):
         cookie = routing_map().replica_reads.token_cookie
