@@ -14,7 +14,8 @@ DEVELOPMENT = {
     "MIDDLEWARE": dev.MIDDLEWARE,
     "TEMPLATES": dev.TEMPLATES,
     "DEBUG_TOOLBAR_PANELS": ["manydb.debugging.panel.DatabasesPanel"],
-    "DEBUG_TOOLBAR_CONFIG": {"RENDER_PANELS": True, "SHOW_TOOLBAR_CALLBACK": lambda request: True},
+    # As in development (collapsed), panels rendered into the page, and shown to the test's own address.
+    "DEBUG_TOOLBAR_CONFIG": {"SHOW_COLLAPSED": True, "RENDER_PANELS": True, "SHOW_TOOLBAR_CALLBACK": lambda request: True},
 }
 
 
