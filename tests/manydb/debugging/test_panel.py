@@ -15,7 +15,11 @@ DEVELOPMENT = {
     "TEMPLATES": dev.TEMPLATES,
     "DEBUG_TOOLBAR_PANELS": ["manydb.debugging.panel.DatabasesPanel"],
     # As in development (collapsed), panels rendered into the page, and shown to the test's own address.
-    "DEBUG_TOOLBAR_CONFIG": {"SHOW_COLLAPSED": True, "RENDER_PANELS": True, "SHOW_TOOLBAR_CALLBACK": lambda request: True},
+    "DEBUG_TOOLBAR_CONFIG": {
+        "SHOW_COLLAPSED": True,
+        "RENDER_PANELS": True,
+        "SHOW_TOOLBAR_CALLBACK": lambda request: True,
+    },
 }
 
 
