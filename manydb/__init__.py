@@ -14,6 +14,7 @@ own business and may change.
     outbox/     writes meant for another database, delivered after commit
     ops/        health, sections that survive a database being down, system checks
     deadlines/  time budgets the database enforces (statement timeouts per engine)
+    debugging/  development only: the toolbar's Databases panel, the reads badge
     middleware.py, management/commands/, testing.py
 """
 
