@@ -45,7 +45,10 @@ class _Budget:
         wrapper = context["connection"]
         if wrapper.alias not in self.touched:
             self.touched[wrapper.alias] = wrapper
-            _apply(wrapper, self)
+            # Through Django's error wrapper: a dropped connection fails here as
+            # the query itself would (a django.db.DatabaseError), not as a driver error.
+            with wrapper.wrap_database_errors:
+                _apply(wrapper, self)
         return execute(sql, params, many, context)
 
     def keeps(self, wrapper) -> bool:
