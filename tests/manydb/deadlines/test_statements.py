@@ -32,6 +32,7 @@ def locked(alias: str):
 
 @pytest.mark.django_db(databases="__all__")
 def test_a_slow_statement_is_interrupted_by_the_progress_handler():
+    # On PostgreSQL the same query is cut by statement_timeout: the same assertion holds.
     started = time.monotonic()
     with pytest.raises(OperationalError) as raised, statement_deadline(0.2):
         with connections[ANALYTICS].cursor() as cursor:
@@ -52,6 +53,8 @@ def test_the_handler_is_gone_after_the_block():
 
 @pytest.mark.django_db(transaction=True, databases="__all__")
 def test_a_locked_database_fails_within_the_budget_not_the_busy_timeout():
+    if connections[ANALYTICS].vendor != "sqlite":
+        pytest.skip("SQLite's file lock; PostgreSQL and MariaDB locks: tests/real/test_deadlines.py")
     connections[ANALYTICS].ensure_connection()
     with locked(ANALYTICS):
         started = time.monotonic()
