@@ -34,7 +34,7 @@ class Node:
     status: str = "unknown"  # up, down, timed-out
     latency: str = ""
     size: int | None = None
-    sections: list = field(default_factory=list)  # (name, elapsed_ms) of the sections it served
+    sections: list = field(default_factory=list)  # (name, elapsed_ms, timed_out) of the sections it served
 
     @property
     def center(self):
@@ -44,7 +44,7 @@ class Node:
     def served(self) -> str:
         if not self.sections:
             return "served no section"
-        slowest = max(ms for _, ms in self.sections)
+        slowest = max(ms for _, ms, _ in self.sections)
         count = len(self.sections)
         return f"{count} section{'s' if count > 1 else ''} · {slowest:.0f} ms"
 
@@ -114,6 +114,8 @@ def _describe(node: Node, sections: dict) -> None:
     node.engine = health.engine
     node.status = "up" if health.ok else "down"
     node.latency = f"{health.latency_ms:.1f} ms" if health.ok else ""
+    if health.ok and any(timed_out for _, _, timed_out in node.sections):
+        node.status = "timed-out"  # it answers, but not within a section's budget (a lock, a load)
 
 
 def _sections_per_alias(sections: dict) -> dict:
@@ -122,7 +124,7 @@ def _sections_per_alias(sections: dict) -> dict:
         if section.name.startswith("database:"):
             continue  # the diagram's own probes
         for alias in section.databases:
-            served.setdefault(alias, []).append((section.name, section.elapsed_ms or 0))
+            served.setdefault(alias, []).append((section.name, section.elapsed_ms or 0, section.timed_out))
     return served
 
 

@@ -51,6 +51,13 @@ def phone_overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
+def cards_overflowing(page) -> list[str]:
+    """The ids of cards whose content is wider than the card."""
+    return page.evaluate(
+        "[...document.querySelectorAll('.card')].filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.id)"
+    )
+
+
 def node_status(page, layout, alias) -> str:
     return page.locator(f"svg.topology-{layout} g.node[data-alias={alias}]").get_attribute("data-status")
 
@@ -95,6 +102,7 @@ def test_all_databases_up_desktop(page, site):
         page.locator("#recent-posts .served").inner_text().startswith("default")
         or "replica" in page.locator("#recent-posts .served").inner_text()
     )
+    assert cards_overflowing(page) == []
     screenshot(page, "dashboard-desktop")
 
 
@@ -119,7 +127,7 @@ def test_one_database_down(request, make_page, site, database_down):
         assert node_status(page, layout, CACHE) == "down"
         assert node_status(page, layout, ANALYTICS) == "up"
         assert "unavailable" in page.locator("#cached-summary").inner_text()
-        assert phone_overflow(page) <= 0
+        assert phone_overflow(page) <= 0 and cards_overflowing(page) == []
         screenshot(page, f"dashboard-cache-down-{layout}")
 
 
@@ -133,7 +141,8 @@ def test_one_database_timed_out(request, make_page, site):
         assert "timed out" in page.locator("#my-events").inner_text()
         assert "timed out" in page.locator("#events-per-day").inner_text()
         assert node_status(page, layout, "default") == "up"
-        assert phone_overflow(page) <= 0
+        assert node_status(page, layout, ANALYTICS) == "timed-out"
+        assert phone_overflow(page) <= 0 and cards_overflowing(page) == []
         screenshot(page, f"dashboard-analytics-timed-out-{layout}")
 
 
