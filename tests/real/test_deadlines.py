@@ -29,6 +29,14 @@ BOUND = 3.0  # seconds; the lock would hold for LOCK_SECONDS
 LOCK_SECONDS = 10
 
 
+@pytest.fixture(autouse=True)
+def fresh_analytics_pool():
+    """Leave no idle analytics connection in the pool: the next test's outage must find none."""
+    yield
+    connections[ANALYTICS].close()
+    connections[ANALYTICS].close_pool()
+
+
 @contextmanager
 def analytics_locked():
     """Another PostgreSQL session holds analytics_event in ACCESS EXCLUSIVE mode (released on exit)."""
