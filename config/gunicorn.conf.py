@@ -108,10 +108,15 @@ keepalive = 5
 
 # --- Recycling -----------------------------------------------------------------
 # Restart each worker after about this many requests, so a slow memory leak
-# (ours or a library's) cannot grow forever. The jitter keeps the workers from
-# all restarting at the same moment.
-max_requests = 1000
-max_requests_jitter = 100
+# (ours or a library's) cannot grow forever. A restart is not free: the new
+# worker imports Django, opens its pools and starts its section threads, and
+# serves nothing meanwhile. At 1000 (+-100) requests the workers restarted
+# every few seconds under load, often together, and the site served about a
+# third fewer requests than without recycling (bench/serving.py,
+# docs/performance.md). Fifty times rarer, with a jitter of a fifth, keeps the
+# leak guard, and two workers hardly ever restart in the same minute.
+max_requests = 50_000
+max_requests_jitter = 10_000
 
 # --- Process model -------------------------------------------------------------
 # Import the app in each worker, after the fork (the default, spelled out).

@@ -17,18 +17,22 @@ own business and may change.
     ops/        health, sections that survive a database being down, system checks
     maintenance/ dbmaint and the database health page: sizes, vacuum, slow queries,
                 checks, monthly partitions, retention
+    deadlines/  time budgets the database enforces (statement timeouts per engine)
+    debugging/  development only: the toolbar's Databases panel, the reads badge
     middleware.py, management/commands/, testing.py
 """
 
 from manydb.crossdb.audit import audit_references
 from manydb.crossdb.delete_policies import DELETE, SET_NULL, declare, declare_soft, reassign
 from manydb.crossdb.joins import CrossDatabaseJoinError
+from manydb.deadlines.statements import is_timeout, statement_deadline
 from manydb.maintenance.partitions import partition_by_month, partitions_register
 from manydb.maintenance.retention import retention_register
 from manydb.maintenance.views import database_health as database_health_view
 from manydb.moving import MoveRefused, move_app, move_rows
-from manydb.ops.health import check_all, critical_ok, primary_report, replica_report
-from manydb.ops.sections import Section, guarded, guarded_all
+from manydb.ops.health import check_alias, check_all, critical_ok, primary_report, replica_report
+from manydb.ops.sections import Section, guarded, guarded_all, guarded_sequence
+from manydb.ops.sizes import database_size
 from manydb.ops.views import health as health_view
 from manydb.outbox.delivery import outbox_backlog, outbox_deliver, outbox_put, outbox_register, outbox_send
 from manydb.scope.state import forked_scope, routing_scope, use_primary
@@ -83,10 +87,15 @@ __all__ = [
     "move_rows",
     # Operations
     "Section",
+    "check_alias",
     "check_all",
     "critical_ok",
+    "database_size",
     "guarded",
     "guarded_all",
+    "guarded_sequence",
+    "is_timeout",
+    "statement_deadline",
     "health_view",
     "primary_report",
     "replica_report",

@@ -10,9 +10,9 @@ class ManyDBConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from manydb.crossdb import joins
-        from manydb.moving.pause import pause_writes_on
         from manydb.failover.discard import watch_primary_connection
         from manydb.failover.servers import check_new_connection
+        from manydb.moving.pause import pause_writes_on
         from manydb.ops import checks  # noqa: F401  (registers the system checks)
         from manydb.replicas.failure_watch import watch_replica_connection
         from manydb.scope.writes import record_writes_on

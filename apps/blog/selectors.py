@@ -1,9 +1,13 @@
 """Reads of blog data. The router sends them to a replica when one may serve them."""
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncWeek
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from apps.blog.models import Comment, Post
 from manydb import home_of
@@ -58,3 +62,16 @@ def post_comments(*, post: Post) -> QuerySet[Comment]:
 
 def posts_by_author(*, author_id: int, limit: int = 5) -> list[Post]:
     return list(Post.objects.filter(author_id=author_id).order_by("-created_at")[:limit])
+
+
+def posts_per_week(*, weeks: int = 12) -> dict:
+    """Posts published per week over the last ``weeks`` weeks: {monday: n}, oldest first."""
+    since = timezone.now() - timedelta(weeks=weeks)
+    rows = (
+        Post.objects.filter(status=Post.Status.PUBLISHED, published_at__gte=since)
+        .annotate(week=TruncWeek("published_at"))
+        .values("week")
+        .annotate(n=Count("id"))
+        .order_by("week")
+    )
+    return {row["week"].date(): row["n"] for row in rows}

@@ -1,13 +1,18 @@
-"""The dashboard's reads: one guarded section per database, so one dead database
-costs one section, never the page."""
+"""The dashboard's reads: one guarded section per piece, so one dead or slow
+database costs its own sections, never the page.
+
+Everybody sees their own sections (their posts, their events); the
+site-wide ones (revenue, totals, replicas, outbox, the topology and charts)
+are for staff, and are not even computed for anybody else.
+"""
 
 from django.conf import settings
-from django.db import router
+from django.db import connections, router
 
 from apps.analytics.models import Event
-from apps.analytics.selectors import event_counts_by_type, event_total
+from apps.analytics.selectors import event_counts_by_type, event_counts_per_day, event_total
 from apps.blog.models import Post
-from apps.blog.selectors import posts_by_author
+from apps.blog.selectors import posts_by_author, posts_per_week
 from apps.cache.models import CacheEntry
 from apps.cache.selectors import cache_entry_count
 from apps.cache.services import cache_entry_get_or_compute
@@ -16,7 +21,8 @@ from apps.legacy.selectors import customer_count, legacy_revenue
 from apps.users.models import User
 from manydb import (
     Section,
-    guarded,
+    check_alias,
+    database_size,
     guarded_all,
     home_of,
     outbox_backlog,
@@ -28,31 +34,52 @@ from manydb import (
 SUMMARY_CACHE_KEY = "dashboard:site-summary"
 
 
-def dashboard_sections(*, user) -> dict:
+def dashboard_sections(*, user, run_all=guarded_all) -> dict:
+    """The sections ``user`` may see, computed at once; ``run_all`` runs a dict of tasks."""
+    own = {
+        "recent_posts": lambda: posts_by_author(author_id=user.pk),
+        "my_events": lambda: event_counts_by_type(user_id=user.pk, days=30),
+    }
+    if not user.is_staff:
+        return run_all(own)
     # The cached summary first: it may add a cache entry, which the totals then count.
-    summary = guarded(site_summary_cached, name="cached summary")
-    sections = guarded_all(
-        {
-            "recent_posts": lambda: posts_by_author(author_id=user.pk),
-            "my_events": lambda: event_counts_by_type(user_id=user.pk, days=30),
-            "revenue": legacy_revenue,
-            "replicas": replica_report,
-            "primaries": primary_report,  # which server each alias writes to, its timeline
-            **{f"total:{label}": _counted(model, count) for label, model, count in TOTALS},
-            **{f"outbox:{alias}": _backlog(alias) for alias in routing_map().outbox_aliases},
-        }
-    )
-    sections["summary"] = summary
+    summary = run_all({"summary": site_summary_cached})
+    sections = run_all({**own, **site_tasks()}) | summary
     sections["totals"] = [_total_row(label, model, sections.pop(f"total:{label}")) for label, model, _ in TOTALS]
     # Events waiting for analytics, per database they wait on (each guarded on its own).
     sections["outbox"] = [
         {"database": alias, "section": sections.pop(f"outbox:{alias}")} for alias in routing_map().outbox_aliases
     ]
+    sections["databases"] = {alias: sections.pop(f"database:{alias}") for alias in connections}
     return sections
+
+
+def site_tasks() -> dict:
+    """The staff-only sections, by name."""
+    return {
+        "revenue": legacy_revenue,
+        "replicas": replica_report,
+        "primaries": primary_report,  # which server each alias writes to, its timeline
+        "events_per_day": lambda: event_counts_per_day(days=30),
+        "posts_per_week": lambda: posts_per_week(weeks=12),
+        **{f"total:{label}": _counted(model, count) for label, model, count in TOTALS},
+        **{f"outbox:{alias}": _backlog(alias) for alias in routing_map().outbox_aliases},
+        **{f"database:{alias}": _database(alias) for alias in connections},
+    }
 
 
 def _backlog(alias: str):
     return lambda: outbox_backlog(using=alias)
+
+
+def _database(alias: str):
+    """A task: the alias's health (engine, latency) and, when it answers, its size."""
+
+    def task():
+        health = check_alias(alias)
+        return {"health": health, "size": database_size(alias) if health.ok else None}
+
+    return task
 
 
 # Row counts per database, each counted where the router sends the read.
@@ -73,7 +100,7 @@ def _counted(model, count):
 def _total_row(label: str, model, section: Section) -> dict:
     database = section.value["database"] if section.available else home_of(model)
     if section.available:
-        section = Section(value=section.value["count"])
+        section.value = section.value["count"]
     return {"label": label, "database": database, "section": section}
 
 

@@ -165,6 +165,10 @@ MANYDB = {
     # Apps whose data is being moved (`manage.py move_data`): their writes
     # answer 503 "being moved" until the cut-over, so nothing is lost.
     "MOVING": env.csv("MANYDB_MOVING"),
+    # Dashboard sections run at once on per-process workers; each has this
+    # budget, enforced by its database, so a locked table or a slow server
+    # costs one "timed out" section and the page still arrives on time.
+    "SECTIONS": {"BUDGET_SECONDS": 1.0},
 }
 # A moved app is switched to its new home from the environment, with no code
 # edit: MANYDB_ROUTES=legacy=default,users=default (see the README's cut-over).

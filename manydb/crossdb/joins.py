@@ -32,6 +32,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.db.models.sql.datastructures import Join
 from django.db.models.sql.query import Query
 
+from manydb.debugging.capture import note_refused_join
 from manydb.topology.routing_map import routing_map
 
 
@@ -93,11 +94,13 @@ def _refuse_if_apart(source, target, *, nested: bool) -> None:
     if source_home == target_home:
         return
     how = "a query cannot contain a subquery on the other" if nested else "a query cannot join them"
-    raise CrossDatabaseJoinError(
+    error = CrossDatabaseJoinError(
         f"{source.__name__} -> {target.__name__} crosses databases "
         f"({source._meta.label} on '{source_home}', {target._meta.label} on '{target_home}'): "
         f"{how}. Query in two steps: {two_step_hint(source, target)}"
     )
+    note_refused_join(str(error))  # the development panel's record; nothing otherwise
+    raise error
 
 
 def two_step_hint(source, target) -> str:

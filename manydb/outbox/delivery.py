@@ -44,6 +44,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Count, F, Min
 from django.utils import timezone
 
+from manydb.deadlines.statements import statement_deadline
 from manydb.errors import describe
 from manydb.outbox.process_state import process_state
 from manydb.scope.state import routing_scope
@@ -97,7 +98,8 @@ def outbox_send(*, topic: str, payload: dict) -> uuid.UUID:
     message = _messages()(topic=topic, payload=payload)
     if process_state.target_up(topic):
         try:
-            _handle(topic, [message])
+            with statement_deadline(routing_map().outbox.send_budget_seconds):
+                _handle(topic, [message])
         except DatabaseError as exc:
             process_state.target_failed(topic)
             logger.warning("%s: target failed, keeping %s in the outbox: %s", topic, message.id, exc)

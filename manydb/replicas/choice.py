@@ -23,6 +23,7 @@ import time
 
 from django.db import connections
 
+from manydb.debugging.capture import note_decision
 from manydb.replicas import tokens
 from manydb.replicas.breaker import replica_health
 from manydb.replicas.probe import probe_and_record
@@ -87,4 +88,5 @@ def _weighted_pick(weights: dict[str, int]) -> str:
 
 def _decided(primary: str, alias: str, reason: str) -> str:
     logger.debug("reads of %s data -> %s (%s)", primary, alias, reason)
+    note_decision(primary, alias, reason)  # the development panel's record; nothing otherwise
     return alias

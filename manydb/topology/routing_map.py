@@ -72,6 +72,9 @@ class OutboxOptions:
     SWEEP_SECONDS    at most one opportunistic delivery of the backlog per process this often.
     SWEEP_BATCH      messages per alias in one opportunistic delivery: a bounded cost.
     BATCH            messages per alias per round of deliver_outbox.
+    SEND_BUDGET_SECONDS  how long outbox_send may try its target inline (enforced
+                     by the database) before the message waits on FALLBACK: a
+                     slow or locked target must not hold the page that sends.
     """
 
     aliases: tuple[str, ...] = ()
@@ -80,6 +83,7 @@ class OutboxOptions:
     sweep_seconds: float = 30.0
     sweep_batch: int = 100
     batch: int = 500
+    send_budget_seconds: float = 0.25
 
     @classmethod
     def from_settings(cls, config: dict) -> "OutboxOptions":
@@ -143,7 +147,17 @@ class RoutingMap:
 
 
 # The keys MANYDB understands; anything else is a typo the system check reports.
-KEYS = ("ROUTES", "REPLICAS", "PRIMARY_WEIGHT", "NEVER_MIGRATE", "CRITICAL", "REPLICA_READS", "OUTBOX", "MOVING")
+KEYS = (
+    "ROUTES",
+    "REPLICAS",
+    "PRIMARY_WEIGHT",
+    "NEVER_MIGRATE",
+    "CRITICAL",
+    "REPLICA_READS",
+    "OUTBOX",
+    "MOVING",
+    "SECTIONS",
+)
 
 
 @cache

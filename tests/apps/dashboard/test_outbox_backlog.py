@@ -13,8 +13,8 @@ def waiting_rows(response) -> dict:
     return {row["database"]: row["section"] for row in response.context["sections"]["outbox"]}
 
 
-def test_the_backlog_per_database_equals_the_rows_waiting_there(client, alice, database_down):
-    client.force_login(alice)  # before the outage: its login event is delivered at once
+def test_the_backlog_per_database_equals_the_rows_waiting_there(client, staff, database_down):
+    client.force_login(staff)  # before the outage: its login event is delivered at once
     with database_down(ANALYTICS):
         event_record(event_type="page_view")
         event_record(event_type="page_view")
@@ -29,8 +29,8 @@ def test_the_backlog_per_database_equals_the_rows_waiting_there(client, alice, d
     assert 'id="outbox"' in html and "Last failure: OperationalError" in html
 
 
-def test_a_database_down_turns_only_its_own_backlog_unavailable(client, alice, database_down):
-    client.force_login(alice)
+def test_a_database_down_turns_only_its_own_backlog_unavailable(client, staff, database_down):
+    client.force_login(staff)
     with database_down(DEFAULT):
         response = client.get("/dashboard/")
     assert response.status_code == 200

@@ -1,0 +1,1 @@
+"""Time budgets that the database itself enforces (see statements.py)."""
