@@ -114,8 +114,10 @@ def _describe(node: Node, sections: dict) -> None:
     node.engine = health.engine
     node.status = "up" if health.ok else "down"
     node.latency = f"{health.latency_ms:.1f} ms" if health.ok else ""
-    if health.ok and any(timed_out for _, _, timed_out in node.sections):
-        node.status = "timed-out"  # it answers, but not within a section's budget (a lock, a load)
+    if any(timed_out for _, _, timed_out in node.sections):
+        # Its sections ran out of their budget (a lock, a load): the probe may
+        # have failed for the same reason, which is not the database being down.
+        node.status = "timed-out"
 
 
 def _sections_per_alias(sections: dict) -> dict:

@@ -84,7 +84,7 @@ def test_sign_up_write_comment_edit_delete_and_log_out(page):
     expect(page.get_by_text("You have not written anything yet.")).to_be_visible()
 
     page.get_by_role("link", name="Dashboard").click()
-    expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Your dashboard", exact=True)).to_be_visible()
     screenshot(page, "flow-07-dashboard")
 
     page.goto("/accounts/logout/")  # the typed URL asks first

@@ -26,6 +26,7 @@ ANONYMOUS_GET = {
     "legacy:customer_detail": ("/legacy/customers/{customer}/", LOGIN),
     "dashboard:index": ("/dashboard/", LOGIN),
     "health": ("/health/", 200),
+    "database_health": ("/health/databases/", LOGIN),  # staff only
 }
 
 
