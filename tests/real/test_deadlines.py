@@ -12,7 +12,6 @@ import time
 from contextlib import contextmanager
 
 import dj_database_url
-import MySQLdb
 import pytest
 from django.db import connections
 from django.test import Client
@@ -23,6 +22,8 @@ from manydb import statement_deadline
 from manydb.models import OutboxMessage
 from tests.factories import post_create, user_create
 from tests.real.conftest import admin_connect
+
+MySQLdb = pytest.importorskip("MySQLdb", reason="the MySQL driver is not installed: make test-real installs it")
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 BOUND = 3.0  # seconds; the lock would hold for LOCK_SECONDS

@@ -4,7 +4,6 @@ a standby that is never vacuumed, legacy left alone, real faults found by the ch
 import threading
 import time
 
-import MySQLdb
 import psycopg
 import pytest
 from django.db import connections
@@ -15,6 +14,8 @@ from manydb.maintenance import checks
 from manydb.maintenance.engines import inspector
 from tests.factories import event_create
 from tests.rows import value
+
+MySQLdb = pytest.importorskip("MySQLdb", reason="the MySQL driver is not installed: make test-real installs it")
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 
