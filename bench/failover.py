@@ -51,6 +51,7 @@ from django.test import Client  # noqa: E402
 
 from apps.blog.models import Post  # noqa: E402
 from apps.users.models import User  # noqa: E402
+from tests.real.conftest import restore_original_roles  # noqa: E402  (the suite's devdb moves)
 from tests.real.traffic import SiteClient, Tally, write_posts  # noqa: E402  (the suite's HTTP clients)
 
 DEVDB = str(BASE_DIR / "scripts" / "devdb")
@@ -203,25 +204,6 @@ def stop_site(site: subprocess.Popen) -> None:
 
 def devdb(*args: str) -> None:
     subprocess.run([DEVDB, *args], check=True, capture_output=True, timeout=120)
-
-
-def role(variable: str) -> str:
-    try:
-        with _admin(variable, "postgres", connect_timeout=2) as conn:
-            return "standby" if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0] else "primary"
-    except psycopg.OperationalError:
-        return "stopped"
-
-
-def restore_original_roles() -> None:
-    first, second = role("DEVDB_PG_ADMIN_URL"), role("DEVDB_REPLICA_ADMIN_URL")
-    if second == "primary":
-        if first != "standby":
-            devdb("rejoin")
-        devdb("promote")
-        first, second = "primary", "stopped"
-    if first == "primary" and second != "standby":
-        devdb("rejoin")
 
 
 def _port(variable: str) -> int:

@@ -75,6 +75,35 @@ def devdb(*args: str) -> str:
     return result.stdout
 
 
+def server_role(variable: str) -> str:
+    """primary, standby or stopped: the server behind a devdb admin URL, asked directly."""
+    config = dj_database_url.parse(os.environ[variable])
+    try:
+        with psycopg.connect(
+            host=config["HOST"],
+            port=config["PORT"],
+            user=config["USER"],
+            password=config["PASSWORD"],
+            dbname="postgres",
+            connect_timeout=2,
+        ) as conn:
+            return "standby" if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0] else "primary"
+    except psycopg.OperationalError:
+        return "stopped"
+
+
+def restore_original_roles() -> None:
+    """Back to: the devdb primary is primary, its standby streams from it (after a promotion)."""
+    first, second = server_role("DEVDB_PG_ADMIN_URL"), server_role("DEVDB_REPLICA_ADMIN_URL")
+    if second == "primary":
+        if first != "standby":
+            devdb("rejoin")
+        devdb("promote")
+        first, second = "primary", "stopped"
+    if first == "primary" and second != "standby":
+        devdb("rejoin")
+
+
 def wait_for_replay(primary_admin, standby_admin, timeout: float = 30) -> None:
     """Block until the standby has replayed everything the primary has written so far."""
     target = primary_admin.execute("SELECT pg_current_wal_lsn()").fetchone()[0]

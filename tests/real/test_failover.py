@@ -24,7 +24,7 @@ from manydb.failover.servers import servers
 from manydb.testing import reconnect
 from manydb.topology.database_urls import as_replica, database_from_url
 from tests.factories import post_create, user_create
-from tests.real.conftest import blog_selects, devdb
+from tests.real.conftest import blog_selects, devdb, restore_original_roles
 from tests.real.traffic import SiteClient, Tally, read_pages, write_posts
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
@@ -39,35 +39,6 @@ def _admin(variable: str) -> dict:
 
 def _port(variable: str) -> int:
     return int(_admin(variable)["PORT"])
-
-
-def role(variable: str) -> str:
-    """primary, standby or stopped: the server behind a devdb admin URL, asked directly."""
-    config = _admin(variable)
-    try:
-        with psycopg.connect(
-            host=config["HOST"],
-            port=config["PORT"],
-            user=config["USER"],
-            password=config["PASSWORD"],
-            dbname="postgres",
-            connect_timeout=2,
-        ) as conn:
-            return "standby" if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0] else "primary"
-    except psycopg.OperationalError:
-        return "stopped"
-
-
-def restore_original_roles() -> None:
-    """Back to: the devdb primary is primary, its standby streams from it."""
-    first, second = role("DEVDB_PG_ADMIN_URL"), role("DEVDB_REPLICA_ADMIN_URL")
-    if second == "primary":
-        if first != "standby":
-            devdb("rejoin")
-        devdb("promote")
-        first, second = "primary", "stopped"
-    if first == "primary" and second != "standby":
-        devdb("rejoin")
 
 
 def admin_on(variable: str, dbname: str) -> psycopg.Connection:
