@@ -76,6 +76,20 @@ def duplicate_indexes(indexes: list[dict]) -> list[dict]:
     return found
 
 
+DROP_COVERED_INDEX = "Drop the covered index (in a migration): the covering one serves the same lookups."
+
+
+def duplicate_indexes_check(indexes: list[dict], *, advice: str = DROP_COVERED_INDEX) -> Check:
+    """The "Duplicate indexes" check over an engine's index list (see duplicate_indexes)."""
+    return judged(
+        "Duplicate indexes",
+        duplicate_indexes(indexes),
+        ok="no index is covered by another",
+        problem="{n} index(es) covered by another index",
+        advice=advice,
+    )
+
+
 def hit_rate_check(name: str, hit: int, read: int, memory: str) -> Check:
     if hit + read == 0:
         return Check(name, OK, "no reads yet")

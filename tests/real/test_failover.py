@@ -14,7 +14,6 @@ import threading
 import time
 
 import dj_database_url
-import psycopg
 import pytest
 from django.conf import settings
 from django.db import connections
@@ -24,7 +23,7 @@ from manydb.failover.servers import servers
 from manydb.testing import reconnect
 from manydb.topology.database_urls import as_replica, database_from_url
 from tests.factories import post_create, user_create
-from tests.real.conftest import blog_selects, devdb, restore_original_roles
+from tests.real.conftest import admin_connect, blog_selects, devdb, restore_original_roles
 from tests.real.traffic import SiteClient, Tally, read_pages, write_posts
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
@@ -39,18 +38,6 @@ def _admin(variable: str) -> dict:
 
 def _port(variable: str) -> int:
     return int(_admin(variable)["PORT"])
-
-
-def admin_on(variable: str, dbname: str) -> psycopg.Connection:
-    config = _admin(variable)
-    return psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"],
-        user=config["USER"],
-        password=config["PASSWORD"],
-        dbname=dbname,
-        autocommit=True,
-    )
 
 
 @pytest.fixture
@@ -131,7 +118,7 @@ def test_promotion_and_rejoin_under_a_steady_stream_of_requests(multi_host):
         devdb("revive")
         revived_at = time.monotonic()
         dbname = connections["default"].settings_dict["NAME"]
-        with admin_on("DEVDB_PG_ADMIN_URL", dbname) as former_primary:
+        with admin_connect("DEVDB_PG_ADMIN_URL", dbname) as former_primary:
             posts_on_former_primary = former_primary.execute("SELECT count(*) FROM blog_post").fetchone()[0]
             for alias in PRIMARIES:  # every alias makes new connections now, through the host list
                 connections[alias].pool.drain()
@@ -144,7 +131,7 @@ def test_promotion_and_rejoin_under_a_steady_stream_of_requests(multi_host):
 
         devdb("rejoin")  # the former primary streams from the new one
         rejoined_at = time.monotonic()
-        with admin_on("DEVDB_PG_ADMIN_URL", connections["default"].settings_dict["NAME"]) as former_primary:
+        with admin_connect("DEVDB_PG_ADMIN_URL", connections["default"].settings_dict["NAME"]) as former_primary:
             before = blog_selects(former_primary)
             deadline = time.monotonic() + 10
             while blog_selects(former_primary) == before and time.monotonic() < deadline:
@@ -172,7 +159,7 @@ def test_promotion_and_rejoin_under_a_steady_stream_of_requests(multi_host):
 
     # Every acknowledged write is on the new primary.
     titles = [title for _, title in tally.acknowledged]
-    with admin_on("DEVDB_REPLICA_ADMIN_URL", connections["default"].settings_dict["NAME"]) as new_primary:
+    with admin_connect("DEVDB_REPLICA_ADMIN_URL", connections["default"].settings_dict["NAME"]) as new_primary:
         kept = {row[0] for row in new_primary.execute("SELECT title FROM blog_post WHERE title = ANY(%s)", [titles])}
     assert set(titles) == kept, f"lost acknowledged writes: {sorted(set(titles) - kept)[:5]}"
 

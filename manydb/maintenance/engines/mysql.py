@@ -9,7 +9,7 @@ from manydb.maintenance.checks import (
     UNAVAILABLE,
     Check,
     connections_check,
-    duplicate_indexes,
+    duplicate_indexes_check,
     hit_rate_check,
     judged,
     not_available,
@@ -218,11 +218,8 @@ class MySQLInspector(Inspector):
                 },
             )
             index["columns"].append(row["column"])
-        return judged(
-            "Duplicate indexes",
-            duplicate_indexes(list(indexes.values())),
-            ok="no index is covered by another",
-            problem="{n} index(es) covered by another index",
+        return duplicate_indexes_check(
+            list(indexes.values()),
             advice="Drop the covered index: the covering one serves the same lookups (and foreign keys).",
         )
 

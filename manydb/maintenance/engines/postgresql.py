@@ -7,7 +7,7 @@ from manydb.maintenance.checks import (
     UNAVAILABLE,
     Check,
     connections_check,
-    duplicate_indexes,
+    duplicate_indexes_check,
     hit_rate_check,
     judged,
     slow_queries_check,
@@ -260,13 +260,7 @@ class PostgreSQLInspector(Inspector):
                 WHERE {PUBLIC.replace("c.", "t.")} AND NOT t.relispartition
                   AND x.indpred IS NULL AND x.indexprs IS NULL"""
         )
-        return judged(
-            "Duplicate indexes",
-            duplicate_indexes(indexes),
-            ok="no index is covered by another",
-            problem="{n} index(es) covered by another index",
-            advice="Drop the covered index (in a migration): the covering one serves the same lookups.",
-        )
+        return duplicate_indexes_check(indexes)
 
     def _bloat(self) -> Check:
         tables = self.rows(

@@ -3,7 +3,7 @@
 from django.db import DatabaseError
 
 from manydb.maintenance import checks as thresholds
-from manydb.maintenance.checks import OK, PROBLEM, Check, duplicate_indexes, judged, not_available
+from manydb.maintenance.checks import OK, PROBLEM, Check, duplicate_indexes_check, not_available
 from manydb.maintenance.engines.base import CHECK_NAMES, Inspector, SlowQueries
 
 NO_STATISTICS = "not available on this engine: SQLite keeps no statement statistics"
@@ -53,13 +53,7 @@ class SQLiteInspector(Inspector):
                 indexes.append(
                     {"table": table, "name": index["name"], "unique": bool(index["unique"]), "columns": columns}
                 )
-        return judged(
-            "Duplicate indexes",
-            duplicate_indexes(indexes),
-            ok="no index is covered by another",
-            problem="{n} index(es) covered by another index",
-            advice="Drop the covered index (in a migration): the covering one serves the same lookups.",
-        )
+        return duplicate_indexes_check(indexes)
 
     def _free_pages(self) -> Check:
         pages, free = self.value("PRAGMA page_count"), self.value("PRAGMA freelist_count")
