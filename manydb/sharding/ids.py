@@ -19,6 +19,14 @@ def first_id(slot: int) -> int:
     return slot << SLOT_BITS
 
 
+def shard_of_id(model, pk: int) -> str | None:
+    """The shard whose range ``pk`` is in: where the row was created (a reshard may have moved
+    it since; None for an id from before the table was sharded)."""
+    shards = shards_of_model(model)
+    slot = pk >> SLOT_BITS
+    return shards[slot - 1] if 1 <= slot <= len(shards) else None
+
+
 def ids_start_on_slot(*, using: str, app_label: str | None = None) -> list[str]:
     """Start each sharded model's id counter on ``using`` at its slot's range; the tables touched.
 
