@@ -146,8 +146,10 @@ def _sections_per_alias(sections: dict) -> dict:
     for section in _all_sections(sections):
         if section.name.startswith("database:"):
             continue  # the diagram's own probes
-        for alias in section.databases:
-            served.setdefault(alias, []).append((section.name, section.elapsed_ms or 0, section.timed_out))
+        # A section merged from shards names the shards that failed it: a locked one timed out there.
+        for alias in dict.fromkeys([*section.databases, *section.missing]):
+            timed_out = section.timed_out or section.missing.get(alias) == "timed out"
+            served.setdefault(alias, []).append((section.name, section.elapsed_ms or 0, timed_out))
     return served
 
 
