@@ -8,9 +8,9 @@ records the databases that served it and how long it took.
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.db import DatabaseError, connections
 
 from manydb.deadlines.statements import is_timeout, statement_deadline
 from manydb.ops import section_pool
+from manydb.ops.wrappers import wrapping
 from manydb.scope.state import current_state, forked_scope
 
 logger = logging.getLogger("manydb.ops.sections")
@@ -52,48 +53,49 @@ class _Served:
 def guarded(compute: Callable[[], Any], *, name: str, budget: float | None = None, keep=()) -> Section:
     """Call ``compute`` within ``budget`` seconds (default: the setting); database errors become a Section."""
     budget = section_pool.SectionOptions.from_settings().budget_seconds if budget is None else budget
-    served = _Served()
-    started = time.perf_counter()
-    try:
-        with statement_deadline(budget, keep=keep), _wrapped(served):
-            section = Section(value=compute())
-    except DatabaseError as exc:
-        timed_out = is_timeout(exc)
-        logger.warning("%s %s: %s", name, "timed out" if timed_out else "unavailable", exc)
-        section = Section(available=False, error="timed out" if timed_out else type(exc).__name__, timed_out=timed_out)
-    section.name = name
-    section.databases = tuple(served.aliases)
-    section.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
-    return section
+    return _run_lane({name: compute}, budget=budget, keep=keep)[name]
 
 
-def guarded_all(tasks: dict[str, Callable[[], Any]], *, max_workers: int | None = None) -> dict[str, Section]:
-    """Run independent guarded sections at the same time on this process's section workers.
+def guarded_lanes(lanes: dict[str, dict[str, Callable[[], Any]]]) -> dict[str, Section]:
+    """Run lanes of guarded sections at the same time, each lane's one after another on one worker.
 
-    Each worker routes with a fork of the caller's routing state (its pins
-    and token hold there too). The page waits for each section at most its
-    budget plus a grace: a section still running then (a server that does
-    not answer at all) is reported timed out and finishes in the background.
-    Inside a transaction the sections run one after another in this thread
-    instead: other threads could not see its writes. ``max_workers`` is
-    accepted for compatibility; the pool's size is the WORKERS setting.
+    A lane is the sections that read one database: on one worker they share
+    its routing state, its connections and the budget set on them (one round
+    trip per connection, not one per section), yet each section keeps its
+    own outcome: one that fails is "unavailable", one that runs out of budget
+    "timed out", and the next section of the lane still runs. Lanes start in
+    the order given (the longest first). The page waits for each section at
+    most its budget plus a grace from the start: a section still running or
+    still queued behind a stuck one then is reported timed out (charged to the
+    lane's database when the lane is named after one), and its lane finishes
+    in the background. Inside a transaction the lanes run one after
+    another in this thread instead: other threads could not see its writes.
     """
     if any(connection.in_atomic_block for connection in connections.all(initialized_only=True)):
-        return guarded_sequence(tasks)
+        return guarded_sequence({name: compute for tasks in lanes.values() for name, compute in tasks.items()})
     options = section_pool.SectionOptions.from_settings()
     parent = current_state()
     kept = section_pool.kept_aliases()
 
-    def run(name: str, compute: Callable[[], Any]) -> Section:
+    def run(tasks: dict[str, Callable[[], Any]], futures: dict[str, Future]) -> None:
         section_pool.follow_settings()
         try:
             with forked_scope(parent):
-                return guarded(compute, name=name, budget=options.budget_seconds, keep=kept)
+                _run_lane(tasks, budget=options.budget_seconds, keep=kept, futures=futures)
+        except BaseException as exc:  # not a database error: the sections not yet done fail with it
+            for future in futures.values():
+                if not future.done():
+                    future.set_exception(exc)
         finally:
             section_pool.release_connections()
 
     started = time.monotonic()
-    futures = {name: section_pool.submit(run, name, compute) for name, compute in tasks.items()}
+    futures, lane_of = {}, {}
+    for lane, tasks in lanes.items():
+        lane_futures = {name: Future() for name in tasks}
+        futures.update(lane_futures)
+        lane_of.update(dict.fromkeys(tasks, lane))
+        section_pool.submit(run, tasks, lane_futures)
     waits_until = started + options.budget_seconds + options.grace_seconds
     results = {}
     for name, future in futures.items():
@@ -102,8 +104,23 @@ def guarded_all(tasks: dict[str, Callable[[], Any]], *, max_workers: int | None 
         except FutureTimeout:
             logger.warning("%s timed out: no answer within its budget", name)
             elapsed = round((time.monotonic() - started) * 1000, 2)
-            results[name] = Section(available=False, error="timed out", timed_out=True, elapsed_ms=elapsed, name=name)
+            # Still running or queued: charged to its lane's database, when the lane is one.
+            databases = (lane_of[name],) if lane_of[name] in connections else ()
+            results[name] = Section(
+                available=False, error="timed out", timed_out=True, databases=databases, elapsed_ms=elapsed, name=name
+            )
     return results
+
+
+def guarded_all(tasks: dict[str, Callable[[], Any]], *, max_workers: int | None = None) -> dict[str, Section]:
+    """Run independent guarded sections at the same time on this process's section workers.
+
+    Each section is a lane of its own (see :func:`guarded_lanes`); each
+    worker routes with a fork of the caller's routing state (its pins and
+    token hold there too). ``max_workers`` is accepted for compatibility; the
+    pool's size is the WORKERS setting.
+    """
+    return guarded_lanes({name: {name: compute} for name, compute in tasks.items()})
 
 
 def guarded_sequence(tasks: dict[str, Callable[[], Any]]) -> dict[str, Section]:
@@ -111,10 +128,31 @@ def guarded_sequence(tasks: dict[str, Callable[[], Any]]) -> dict[str, Section]:
     return {name: guarded(compute, name=name) for name, compute in tasks.items()}
 
 
-@contextmanager
-def _wrapped(wrapper) -> Iterator[None]:
-    """Install one execute wrapper on every alias for the block (this thread's connections)."""
-    with ExitStack() as stack:
-        for alias in connections:
-            stack.enter_context(connections[alias].execute_wrapper(wrapper))
-        yield
+def guarded_lane(tasks: dict[str, Callable[[], Any]]) -> dict[str, Section]:
+    """One lane in this thread, as a worker runs it: one budget set per connection, a Section each."""
+    return _run_lane(tasks, budget=section_pool.SectionOptions.from_settings().budget_seconds)
+
+
+def _run_lane(tasks, *, budget: float, keep=(), futures: dict[str, Future] | None = None) -> dict[str, Section]:
+    """Each task in turn under one statement deadline; each outcome in its Section (and its future)."""
+    served = _Served()
+    sections = {}
+    with statement_deadline(budget, keep=keep) as deadline, wrapping(served):
+        for name, compute in tasks.items():
+            deadline.restart()
+            served.aliases = []
+            started = time.perf_counter()
+            try:
+                section = Section(value=compute())
+            except DatabaseError as exc:
+                timed_out = is_timeout(exc)
+                logger.warning("%s %s: %s", name, "timed out" if timed_out else "unavailable", exc)
+                error = "timed out" if timed_out else type(exc).__name__
+                section = Section(available=False, error=error, timed_out=timed_out)
+            section.name = name
+            section.databases = tuple(served.aliases)
+            section.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+            sections[name] = section
+            if futures is not None:
+                futures[name].set_result(section)
+    return sections
