@@ -58,9 +58,15 @@ class _Budget:
     def remaining(self) -> float:
         return self.ends_at - time.monotonic()
 
-    def restart(self) -> None:
-        """A new piece of work in the same block: the whole budget again (SQLite's clock restarts)."""
-        self.ends_at = time.monotonic() + self.seconds
+    def restart(self, seconds: float | None = None) -> None:
+        """A new piece of work in the same block: SQLite's clock restarts, with ``seconds`` (default: the budget).
+
+        The servers' statement timeouts stay as set: each statement has the whole budget there.
+        """
+        self.ends_at = time.monotonic() + (self.seconds if seconds is None else max(seconds, 0.001))
+        for wrapper in self.touched.values():
+            if wrapper.vendor == "sqlite" and wrapper.connection is not None:
+                wrapper.connection.execute(f"PRAGMA busy_timeout = {max(int(self.remaining() * 1000), 1)}")
 
 
 @contextmanager

@@ -4,6 +4,11 @@ Each section runs under a time budget the database enforces
 (manydb.deadlines); one that fails is "unavailable", one that runs out of
 budget is "timed out", and the rest of the page arrives on time. Each
 records the databases that served it and how long it took.
+
+Sections run at once on the process's section workers: each on its own
+(:func:`guarded_all`), or in lanes (:func:`guarded_lanes`), the sections
+that read one database one after another on one worker, which sets the
+budget once per connection instead of once per section.
 """
 
 import logging
@@ -57,31 +62,35 @@ def guarded(compute: Callable[[], Any], *, name: str, budget: float | None = Non
 
 
 def guarded_lanes(lanes: dict[str, dict[str, Callable[[], Any]]]) -> dict[str, Section]:
-    """Run lanes of guarded sections at the same time, each lane's one after another on one worker.
+    """Run lanes of guarded sections at the same time, each lane's one after another.
 
-    A lane is the sections that read one database: on one worker they share
-    its routing state, its connections and the budget set on them (one round
-    trip per connection, not one per section), yet each section keeps its
-    own outcome: one that fails is "unavailable", one that runs out of budget
-    "timed out", and the next section of the lane still runs. Lanes start in
-    the order given (the longest first). The page waits for each section at
-    most its budget plus a grace from the start: a section still running or
-    still queued behind a stuck one then is reported timed out (charged to the
-    lane's database when the lane is named after one), and its lane finishes
-    in the background. Inside a transaction the lanes run one after
-    another in this thread instead: other threads could not see its writes.
+    A lane is the sections that read one database: they share its routing
+    state, its connections and the budget set on them (one round trip per
+    connection, not one per section), yet each section keeps its own
+    outcome: one that fails is "unavailable", one that runs out of budget
+    "timed out", and the next section of the lane still runs.
+
+    Lanes go to the section workers in the order given (the longest first).
+    The page waits for each section at most its budget plus a grace from the
+    start: a section still running then, or still queued behind a stuck one,
+    is reported timed out (charged to the lane's database when the lane is
+    named after one), and a section not started by then is not started at
+    all. Inside a transaction the lanes run one after another in this
+    thread: other threads could not see its writes.
     """
     if any(connection.in_atomic_block for connection in connections.all(initialized_only=True)):
         return guarded_sequence({name: compute for tasks in lanes.values() for name, compute in tasks.items()})
     options = section_pool.SectionOptions.from_settings()
     parent = current_state()
     kept = section_pool.kept_aliases()
+    started = time.monotonic()
+    until = started + options.budget_seconds + options.grace_seconds
 
-    def run(tasks: dict[str, Callable[[], Any]], futures: dict[str, Future]) -> None:
+    def run(lane: str, tasks: dict[str, Callable[[], Any]], futures: dict[str, Future]) -> None:
         section_pool.follow_settings()
         try:
             with forked_scope(parent):
-                _run_lane(tasks, budget=options.budget_seconds, keep=kept, futures=futures)
+                _run_lane(tasks, budget=options.budget_seconds, keep=kept, futures=futures, until=until, lane=lane)
         except BaseException as exc:  # not a database error: the sections not yet done fail with it
             for future in futures.values():
                 if not future.done():
@@ -89,26 +98,19 @@ def guarded_lanes(lanes: dict[str, dict[str, Callable[[], Any]]]) -> dict[str, S
         finally:
             section_pool.release_connections()
 
-    started = time.monotonic()
     futures, lane_of = {}, {}
     for lane, tasks in lanes.items():
         lane_futures = {name: Future() for name in tasks}
         futures.update(lane_futures)
         lane_of.update(dict.fromkeys(tasks, lane))
-        section_pool.submit(run, tasks, lane_futures)
-    waits_until = started + options.budget_seconds + options.grace_seconds
+        section_pool.submit(run, lane, tasks, lane_futures)
     results = {}
     for name, future in futures.items():
         try:
-            results[name] = future.result(timeout=max(waits_until - time.monotonic(), 0))
+            results[name] = future.result(timeout=max(until - time.monotonic(), 0))
         except FutureTimeout:
             logger.warning("%s timed out: no answer within its budget", name)
-            elapsed = round((time.monotonic() - started) * 1000, 2)
-            # Still running or queued: charged to its lane's database, when the lane is one.
-            databases = (lane_of[name],) if lane_of[name] in connections else ()
-            results[name] = Section(
-                available=False, error="timed out", timed_out=True, databases=databases, elapsed_ms=elapsed, name=name
-            )
+            results[name] = _timed_out(name, lane_of[name], started)
     return results
 
 
@@ -133,26 +135,52 @@ def guarded_lane(tasks: dict[str, Callable[[], Any]]) -> dict[str, Section]:
     return _run_lane(tasks, budget=section_pool.SectionOptions.from_settings().budget_seconds)
 
 
-def _run_lane(tasks, *, budget: float, keep=(), futures: dict[str, Future] | None = None) -> dict[str, Section]:
-    """Each task in turn under one statement deadline; each outcome in its Section (and its future)."""
+def _run_lane(
+    tasks, *, budget: float, keep=(), futures: dict[str, Future] | None = None, until=None, lane: str = ""
+) -> dict[str, Section]:
+    """Each task in turn under one statement deadline; each outcome in its Section (and its future).
+
+    A task not started by ``until`` (time.monotonic()) is reported timed out
+    without running, and one started near it gets only the time left.
+    """
     served = _Served()
     sections = {}
+    lane_started = time.monotonic()
     with statement_deadline(budget, keep=keep) as deadline, wrapping(served):
         for name, compute in tasks.items():
-            deadline.restart()
-            served.aliases = []
-            started = time.perf_counter()
-            try:
-                section = Section(value=compute())
-            except DatabaseError as exc:
-                timed_out = is_timeout(exc)
-                logger.warning("%s %s: %s", name, "timed out" if timed_out else "unavailable", exc)
-                error = "timed out" if timed_out else type(exc).__name__
-                section = Section(available=False, error=error, timed_out=timed_out)
-            section.name = name
-            section.databases = tuple(served.aliases)
-            section.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+            if until is not None and time.monotonic() >= until:
+                section = _timed_out(name, lane, lane_started)
+            else:
+                deadline.restart(budget if until is None else min(budget, until - time.monotonic()))
+                section = _guarded_one(compute, name, served)
             sections[name] = section
             if futures is not None:
                 futures[name].set_result(section)
     return sections
+
+
+def _guarded_one(compute, name: str, served: "_Served") -> Section:
+    served.aliases = []
+    started = time.perf_counter()
+    try:
+        section = Section(value=compute())
+    except DatabaseError as exc:
+        timed_out = is_timeout(exc)
+        logger.warning("%s %s: %s", name, "timed out" if timed_out else "unavailable", exc)
+        section = Section(available=False, error="timed out" if timed_out else type(exc).__name__, timed_out=timed_out)
+    section.name = name
+    section.databases = tuple(served.aliases)
+    section.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+    return section
+
+
+def _timed_out(name: str, lane: str, started: float) -> Section:
+    """A section the page stopped waiting for: charged to its lane's database, when the lane is one."""
+    return Section(
+        available=False,
+        error="timed out",
+        timed_out=True,
+        databases=(lane,) if lane in connections else (),
+        elapsed_ms=round((time.monotonic() - started) * 1000, 2),
+        name=name,
+    )

@@ -138,3 +138,12 @@ def test_sections_leave_no_wrapper_behind_and_keep_the_cores_own():
             assert WritePause in kinds, kinds
             assert not any(kind.__module__.startswith(("manydb.ops", "manydb.deadlines")) for kind in kinds), kinds
             connections[alias].close()  # the next section opens it again, as a pooled one does
+
+
+def test_a_section_not_started_by_the_pages_deadline_never_runs(budget):
+    budget(0.3)
+    ran = []
+    sections = guarded_lanes({"stuck": {"stuck": lambda: time.sleep(0.6), "behind": lambda: ran.append("behind")}})
+    time.sleep(0.6)  # the lane's worker has moved past "behind" by now
+    assert sections["stuck"].timed_out and sections["behind"].timed_out
+    assert ran == []
