@@ -13,6 +13,9 @@ turn, on the same servers and data, and reports medians over the rounds
   thread per call   the design before that: a new thread per section per page,
                     each opening and closing its own connections
   sequential        the same lanes one after another in the request thread
+  sequential, section by section
+                    every section in turn in the request thread, each with a
+                    budget of its own (the previous sequential variant)
   slowest alone     only the lane that was slowest when run alone, run the
                     same way (manydb.guarded_lane in the request thread)
   whole request     GET /dashboard/ through the middleware and the template
@@ -56,7 +59,7 @@ from django.test import Client  # noqa: E402
 
 from apps.dashboard import selectors  # noqa: E402
 from apps.users.models import User  # noqa: E402
-from manydb import guarded, guarded_all, guarded_lane, guarded_lanes, routing_scope  # noqa: E402
+from manydb import guarded, guarded_all, guarded_lane, guarded_lanes, guarded_sequence, routing_scope  # noqa: E402
 from manydb.scope.state import current_state, forked_scope  # noqa: E402
 
 ALLOWED = "testserver"
@@ -88,6 +91,11 @@ def thread_per_call(lanes: dict) -> dict:
     with ThreadPoolExecutor(max_workers=min(6, len(tasks))) as pool:
         futures = {name: pool.submit(run, name, compute) for name, compute in tasks.items()}
         return {name: future.result() for name, future in futures.items()}
+
+
+def one_by_one(lanes: dict) -> dict:
+    """The previous sequential variant: every section in turn in the request thread, each with its own budget."""
+    return guarded_sequence(flat(lanes))
 
 
 def sequential(lanes: dict) -> dict:
@@ -130,7 +138,7 @@ def main() -> None:
         return lambda: selectors.dashboard_sections(user=staff, run_lanes=run_lanes)
 
     for _ in range(3):  # warm up: workers started, pools filled, caches computed
-        for run_lanes in (guarded_lanes, one_per_worker, sequential, thread_per_call):
+        for run_lanes in (guarded_lanes, one_per_worker, sequential, one_by_one, thread_per_call):
             timed(sections(run_lanes))
     slowest_name, slowest_lane = find_slowest(staff)
     slowest_label = f"slowest alone ({slowest_name} lane)"
@@ -139,6 +147,7 @@ def main() -> None:
         "one per worker": sections(one_per_worker),
         "thread per call": sections(thread_per_call),
         "sequential": sections(sequential),
+        "sequential, section by section": sections(one_by_one),
         slowest_label: lambda: guarded_lane(slowest_lane),
         "whole request": lambda: client.get("/dashboard/"),
     }
