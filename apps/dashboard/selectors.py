@@ -57,7 +57,7 @@ def own_tasks(user) -> dict:
 
 
 def site_tasks() -> dict:
-    """The staff-only sections, by name."""
+    """The staff-only sections, by name (the cached summary among them)."""
     return {
         "summary": site_summary_cached,
         "revenue": legacy_revenue,
@@ -81,7 +81,7 @@ def site_lanes(user) -> dict[str, dict]:
     are counted (it may add one). The server reports, which ask several
     servers, go to the lightest lanes.
     """
-    tasks = {**own_tasks(user), "summary": site_summary_cached, **site_tasks()}
+    tasks = {**own_tasks(user), **site_tasks()}
     lanes: dict[str, dict] = {alias: {} for alias in connections}
     reports = {name: tasks.pop(name) for name in ("replicas", "primaries")}
     for name in sorted(tasks, key=_rank):
@@ -92,8 +92,14 @@ def site_lanes(user) -> dict[str, dict]:
 
 
 # Where each section that is not a database's own reads: its model's home database.
-_MODELS = {"summary": CacheEntry, "revenue": Order, "recent_posts": Post, "posts_per_week": Post, "my_events": Event}
-_MODELS["events_per_day"] = Event
+_MODELS = {
+    "summary": CacheEntry,
+    "revenue": Order,
+    "recent_posts": Post,
+    "posts_per_week": Post,
+    "my_events": Event,
+    "events_per_day": Event,
+}
 _RANKS = ("database:", "summary", "outbox:", "total:")  # cheap and lock-free first; the rest after
 
 

@@ -134,7 +134,7 @@ def test_replica_down_shows_cooling_down_and_the_page_still_renders(client, popu
 def test_each_section_runs_once_in_the_lane_of_the_database_it_reads(populated):
     lanes = site_lanes(populated)
     names = [name for tasks in lanes.values() for name in tasks]
-    assert sorted(names) == sorted({**own_tasks(populated), "summary": None, **site_tasks()})
+    assert sorted(names) == sorted({**own_tasks(populated), **site_tasks()}) and "summary" in names
     cache = list(lanes[CACHE])
     assert cache[0] == f"database:{CACHE}" and cache.index("summary") < cache.index("total:Cache entries")
     assert {"revenue", "total:Legacy customers", f"database:{LEGACY}"} <= set(lanes[LEGACY])
