@@ -32,7 +32,7 @@ from manydb.maintenance.retention import retention_register
 from manydb.maintenance.views import database_health as database_health_view
 from manydb.moving import MoveRefused, move_app, move_rows
 from manydb.ops.health import check_alias, check_all, critical_ok, primary_report, replica_report
-from manydb.ops.sections import Section, guarded, guarded_all, guarded_sequence
+from manydb.ops.sections import Section, guarded, guarded_all, guarded_lane, guarded_lanes, guarded_sequence
 from manydb.ops.sizes import database_size
 from manydb.ops.views import health as health_view
 from manydb.outbox.delivery import outbox_backlog, outbox_deliver, outbox_put, outbox_register, outbox_send
@@ -117,6 +117,8 @@ __all__ = [
     "database_size",
     "guarded",
     "guarded_all",
+    "guarded_lane",
+    "guarded_lanes",
     "guarded_sequence",
     "is_timeout",
     "statement_deadline",

@@ -21,19 +21,20 @@ from apps.blog.selectors import posts_by_author, posts_per_week
 from apps.cache.models import CacheEntry
 from apps.cache.selectors import cache_entry_count
 from apps.cache.services import cache_entry_get_or_compute
-from apps.legacy.models import Customer
+from apps.legacy.models import Customer, Order
 from apps.legacy.selectors import customer_count, legacy_revenue
 from apps.users.models import User
 from manydb import (
     Section,
     check_alias,
     database_size,
-    guarded_all,
+    guarded_lanes,
     home_of,
     outbox_backlog,
     primary_report,
     replica_report,
     routing_map,
+    shard_of,
     shard_results,
     shard_tasks,
 )
@@ -41,17 +42,11 @@ from manydb import (
 SUMMARY_CACHE_KEY = "dashboard:site-summary"
 
 
-def dashboard_sections(*, user, run_all=guarded_all) -> dict:
-    """The sections ``user`` may see, computed at once; ``run_all`` runs a dict of tasks."""
-    own = {
-        "recent_posts": lambda: posts_by_author(author_id=user.pk),
-        "my_events": lambda: event_counts_by_type(user_id=user.pk, days=30),
-    }
+def dashboard_sections(*, user, run_lanes=guarded_lanes) -> dict:
+    """The sections ``user`` may see, computed at once; ``run_lanes`` runs a dict of lanes of tasks."""
     if not user.is_staff:
-        return run_all(own)
-    # The cached summary first: it may add a cache entry, which the totals then count.
-    summary = run_all({"summary": site_summary_cached})
-    sections = run_all({**own, **site_tasks()}) | summary
+        return run_lanes({_lane_of(name, user): {name: task} for name, task in own_tasks(user).items()})
+    sections = run_lanes(site_lanes(user))
     # Sections over a sharded model ran once per shard: merged here, each shard's state kept.
     per_day = shard_results(sections, Event, "events_per_day").as_section(name="events_per_day")
     if per_day.available:
@@ -77,9 +72,18 @@ def dashboard_sections(*, user, run_all=guarded_all) -> dict:
     return sections
 
 
-def site_tasks() -> dict:
-    """The staff-only sections, by name."""
+def own_tasks(user) -> dict:
+    """The sections everybody sees about themselves, by name."""
     return {
+        "recent_posts": lambda: posts_by_author(author_id=user.pk),
+        "my_events": lambda: event_counts_by_type(user_id=user.pk, days=30),
+    }
+
+
+def site_tasks() -> dict:
+    """The staff-only sections, by name (the cached summary among them)."""
+    return {
+        "summary": site_summary_cached,
         "revenue": legacy_revenue,
         "replicas": replica_report,
         "primaries": primary_report,  # which server each alias writes to, its timeline
@@ -90,6 +94,53 @@ def site_tasks() -> dict:
         **{f"outbox:{alias}": _backlog(alias) for alias in routing_map().outbox_aliases},
         **{f"database:{alias}": _database(alias) for alias in connections},
     }
+
+
+def site_lanes(user) -> dict[str, dict]:
+    """Every section of a staff member's page in lanes, one per database: its sections, in order.
+
+    A lane runs on one section worker, its sections one after another on the
+    same connections (see manydb.guarded_lanes); the lanes run at once, the
+    longest first. In a lane the health check comes first (it reads no table a
+    lock could hold), and the cached summary comes before the cache entries
+    are counted (it may add one). The server reports, which ask several
+    servers, go to the lightest lanes.
+    """
+    tasks = {**own_tasks(user), **site_tasks()}
+    lanes: dict[str, dict] = {alias: {} for alias in connections}
+    reports = {name: tasks.pop(name) for name in ("replicas", "primaries")}
+    for name in sorted(tasks, key=_rank):
+        lanes[_lane_of(name, user)][name] = tasks[name]
+    for name, task in reports.items():
+        min(lanes.values(), key=len)[name] = task
+    return dict(sorted(lanes.items(), key=lambda lane: -len(lane[1])))
+
+
+# Where each section that is not a database's own reads: its model's home database.
+_MODELS = {
+    "summary": CacheEntry,
+    "revenue": Order,
+    "recent_posts": Post,
+    "posts_per_week": Post,
+}
+_RANKS = ("database:", "summary", "outbox:", "total:")  # cheap and lock-free first; the rest after
+
+
+def _lane_of(name: str, user) -> str:
+    if name == "my_events":  # the user's own events: on the user's shard
+        return shard_of(Event, user.pk)
+    if "@" in name:  # one shard's part of a section over every shard (manydb.shard_tasks)
+        return name.rpartition("@")[2]
+    kind, _, rest = name.partition(":")
+    if kind in ("database", "outbox"):
+        return rest
+    if kind == "total":
+        return home_of(next(model for label, model, _ in TOTALS if label == rest))
+    return home_of(_MODELS[name])
+
+
+def _rank(name: str) -> int:
+    return next((rank for rank, prefix in enumerate(_RANKS) if name.startswith(prefix)), len(_RANKS))
 
 
 def _backlog(alias: str):

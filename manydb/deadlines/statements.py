@@ -22,9 +22,9 @@ that request threads draw from too.
 
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
-from django.db import connections
+from manydb.ops.wrappers import wrapping
 
 # Error codes a budget produces: PostgreSQL SQLSTATEs, MySQL/MariaDB error numbers.
 _PG_TIMEOUTS = {"57014", "55P03"}  # query_canceled, lock_not_available
@@ -58,16 +58,28 @@ class _Budget:
     def remaining(self) -> float:
         return self.ends_at - time.monotonic()
 
+    def restart(self, seconds: float | None = None) -> None:
+        """A new piece of work in the same block: SQLite's clock restarts, with ``seconds`` (default: the budget).
+
+        The servers' statement timeouts stay as set: each statement has the whole budget there.
+        """
+        self.ends_at = time.monotonic() + (self.seconds if seconds is None else max(seconds, 0.001))
+        for wrapper in self.touched.values():
+            if wrapper.vendor == "sqlite" and wrapper.connection is not None:
+                wrapper.connection.execute(f"PRAGMA busy_timeout = {max(int(self.remaining() * 1000), 1)}")
+
 
 @contextmanager
-def statement_deadline(seconds: float, *, using=None, keep=()) -> Iterator[None]:
-    """Run the block's queries on ``using`` (default: every alias) within ``seconds``, this thread only."""
+def statement_deadline(seconds: float, *, using=None, keep=()) -> Iterator[_Budget]:
+    """Run the block's queries on ``using`` (default: every alias) within ``seconds``, this thread only.
+
+    Each statement gets the whole budget on the servers; SQLite's clock runs
+    for the block, or from the last ``restart()`` of the budget it yields.
+    """
     budget = _Budget(seconds, frozenset(keep))
-    with ExitStack() as stack:
-        for alias in using or list(connections):
-            stack.enter_context(connections[alias].execute_wrapper(budget))
+    with wrapping(budget, using or None):
         try:
-            yield
+            yield budget
         finally:
             for wrapper in budget.touched.values():
                 if not budget.keeps(wrapper):

@@ -7,11 +7,11 @@ lookup in production.
 
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db import connections
+from manydb.ops.wrappers import wrapping
 
 
 @dataclass
@@ -42,9 +42,7 @@ def request_capture(*, token_in: str | None = None) -> Iterator[RequestRecord]:
     record = RequestRecord(token_in=token_in)
     reset = _record.set(record)
     try:
-        with ExitStack() as stack:
-            for alias in connections:
-                stack.enter_context(connections[alias].execute_wrapper(_QueryRecorder(record)))
+        with wrapping(_QueryRecorder(record)):  # taken off exactly, whatever connects meanwhile
             yield record
     finally:
         _record.reset(reset)

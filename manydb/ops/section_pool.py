@@ -7,16 +7,17 @@ per process and keep what is worth keeping between sections:
 
 - connections without a pool (MySQL, replicas, SQLite) stay open in the
   worker, with the section budget already set on the session;
-- pooled connections (PostgreSQL) go back to their pool after each section,
-  reset: request threads draw from the same pool, and a worker holding one
-  slot per alias would starve them. Taking one again costs no round trip.
+- pooled connections (PostgreSQL) go back to their pool after each task (a
+  lane of sections, see manydb.guarded_lanes), reset: request threads draw
+  from the same pool, and a worker holding one slot per alias would starve
+  them. Taking one again costs no round trip.
 
 Settings, all optional: ``MANYDB["SECTIONS"]``:
 
     BUDGET_SECONDS   each section's time budget, enforced by the database (1.0)
     GRACE_SECONDS    what the page waits beyond it for a section that does not
                      answer at all (a server that does not reply) (0.25)
-    WORKERS          section threads per process (6)
+    WORKERS          section threads per process (6: a lane per database at once)
 """
 
 import os

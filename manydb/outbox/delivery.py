@@ -139,6 +139,8 @@ def outbox_backlog(*, using: str) -> Backlog:
     """The messages waiting on ``using``: how many, since when, and the latest failure."""
     messages = _messages().objects.using(using)
     totals = messages.aggregate(count=Count("id"), oldest=Min("created_at"))
+    if not totals["count"]:
+        return Backlog(count=0, oldest=None, last_error="")  # nothing waits: no failure to look up
     failed = messages.exclude(last_error="").order_by("-last_attempt_at").values_list("last_error", flat=True)
     return Backlog(count=totals["count"], oldest=totals["oldest"], last_error=failed.first() or "")
 

@@ -9,7 +9,7 @@ from django.db import connections, router
 from apps.analytics.models import Event
 from apps.blog.models import Post
 from apps.cache.models import CacheEntry
-from apps.dashboard.selectors import SUMMARY_CACHE_KEY
+from apps.dashboard.selectors import SUMMARY_CACHE_KEY, own_tasks, site_lanes, site_tasks
 from apps.legacy.models import Customer
 from apps.users.models import User
 from config.aliases import CACHE, LEGACY
@@ -140,3 +140,18 @@ def test_replica_down_shows_cooling_down_and_the_page_still_renders(client, popu
     rows = {row["alias"]: row for row in response.context["sections"]["replicas"].value}
     assert rows["replica"]["state"] == "cooling down"
     assert [p.title for p in response.context["sections"]["recent_posts"].value] == ["Draft of mine", "Mine"]
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_each_section_runs_once_in_the_lane_of_the_database_it_reads(populated):
+    lanes = site_lanes(populated)
+    names = [name for tasks in lanes.values() for name in tasks]
+    assert sorted(names) == sorted({**own_tasks(populated), **site_tasks()}) and "summary" in names
+    cache = list(lanes[CACHE])
+    assert cache[0] == f"database:{CACHE}" and cache.index("summary") < cache.index("total:Cache entries")
+    assert {"revenue", "total:Legacy customers", f"database:{LEGACY}"} <= set(lanes[LEGACY])
+    for alias in analytics_shards():  # each shard's part of the event sections runs in that shard's lane
+        assert {f"events_per_day@{alias}", f"total:Events@{alias}", f"database:{alias}"} <= set(lanes[alias])
+    assert "my_events" in lanes[shard_of(Event, populated.pk)]  # the staff member's own events
+    sizes = [len(tasks) for tasks in lanes.values()]
+    assert sizes == sorted(sizes, reverse=True)  # the longest lanes start first

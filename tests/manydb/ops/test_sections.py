@@ -6,7 +6,9 @@ import time
 import pytest
 from django.db import connections
 
-from manydb import guarded_all, guarded_sequence
+from manydb import guarded_all, guarded_lane, guarded_lanes, guarded_sequence
+from manydb.deadlines import statements
+from manydb.moving.pause import WritePause
 from manydb.ops.section_pool import SectionOptions
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
@@ -68,3 +70,80 @@ def test_bad_section_settings_name_the_key(settings):
     settings.MANYDB = {**settings.MANYDB, "SECTIONS": {"BUDGET": 1}}
     with pytest.raises(ValueError, match="SECTIONS.*BUDGET"):
         SectionOptions.from_settings()
+
+
+def query(alias: str, sql: str = "SELECT 1"):
+    def task():
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql)
+            return threading.current_thread().name
+
+    return task
+
+
+def test_a_lane_runs_its_sections_in_turn_on_one_worker_and_the_lanes_at_once():
+    nap = lambda: time.sleep(0.3) or threading.current_thread().name  # noqa: E731
+    started = time.monotonic()
+    sections = guarded_lanes({"one": {"a": nap, "b": nap}, "two": {"c": nap, "d": nap}})
+    assert 0.6 <= time.monotonic() - started < 1.0  # two naps per lane, the lanes side by side
+    assert sections["a"].value == sections["b"].value != sections["c"].value == sections["d"].value
+    assert all(section.name == name and section.elapsed_ms >= 300 for name, section in sections.items())
+
+
+def test_a_failing_section_leaves_the_next_one_of_its_lane_running():
+    def broken():
+        with connections["legacy"].cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+
+    for run in (lambda lanes: guarded_lanes(lanes), lambda lanes: guarded_lane(lanes["legacy"])):
+        sections = run({"legacy": {"broken": broken, "after": query("legacy")}})
+        assert not sections["broken"].available and not sections["broken"].timed_out
+        assert sections["broken"].error and sections["broken"].databases == ("legacy",)
+        assert sections["after"].available and sections["after"].databases == ("legacy",)
+
+
+def test_sections_queued_behind_a_stuck_one_time_out_and_the_other_lanes_arrive(budget):
+    budget(0.3)
+    started = time.monotonic()
+    sections = guarded_lanes(
+        {"stuck": {"stuck": lambda: time.sleep(2), "behind": lambda: 1}, "quick": {"q": lambda: 2}}
+    )
+    assert time.monotonic() - started < 1.5
+    assert sections["stuck"].timed_out and sections["behind"].timed_out
+    assert sections["q"].value == 2
+
+
+def test_a_lane_sets_the_budget_once_per_connection(monkeypatch):
+    applied = []
+    real_apply = statements._apply
+    monkeypatch.setattr(
+        statements, "_apply", lambda wrapper, budget: applied.append(wrapper.alias) or real_apply(wrapper, budget)
+    )
+    for connection in connections.all(initialized_only=True):
+        connection._manydb_deadline = None  # a worker's kept connection would skip it
+    sections = guarded_lane({f"count {n}": query("users") for n in range(3)})
+    assert all(section.available for section in sections.values())
+    assert applied == ["users"]
+
+
+def test_sections_leave_no_wrapper_behind_and_keep_the_cores_own():
+    """A connection opened inside a section gets the core's wrappers; the section's come off."""
+    for alias in ("users", "analytics"):
+        connections[alias].close()
+        connections[alias].execute_wrappers.clear()
+    for _ in range(3):
+        guarded_sequence({"users": query("users"), "analytics": query("analytics")})
+        for alias in ("users", "analytics"):
+            kinds = [type(wrapper) for wrapper in connections[alias].execute_wrappers]
+            assert WritePause in kinds, kinds
+            assert not any(kind.__module__.startswith(("manydb.ops", "manydb.deadlines")) for kind in kinds), kinds
+            connections[alias].close()  # the next section opens it again, as a pooled one does
+
+
+def test_a_section_not_started_by_the_pages_deadline_never_runs(budget):
+    budget(0.3)
+    ran = []
+    sections = guarded_lanes({"stuck": {"stuck": lambda: time.sleep(0.6), "behind": lambda: ran.append("behind")}})
+    time.sleep(0.6)  # the lane's worker has moved past "behind" by now
+    assert sections["stuck"].timed_out and sections["behind"].timed_out
+    assert ran == []
