@@ -3,7 +3,7 @@
 #   make run        serve the site on the embedded (SQLite) topology, with demo data
 #                   (requirements-dev.txt; + requirements-mysql.txt if LEGACY_DATABASE_URL is mysql://)
 #   make test       the whole suite on the embedded topology (requirements-test.txt)
-#   make test-real  the whole suite on PostgreSQL primary + standby and MariaDB (scripts/devdb)
+#   make test-real  the whole suite on PostgreSQL primary + standby + shard server and MariaDB (scripts/devdb)
 #   make lint       ruff: lint and formatting (requirements-lint.txt)
 #   make validate   static checks of the deployment files and tests/deploy (requirements-validate.txt)
 #   make bench      replica routing benchmark on the real topology (standby 2 s behind)

@@ -160,6 +160,29 @@ def test_declares_every_database_each_with_a_healthcheck(compose, database_servi
         assert _healthcheck_command(services[name]).strip(), f"{name}'s healthcheck runs nothing"
 
 
+def test_every_database_a_url_names_is_created_on_its_server(compose):
+    """POSTGRES_DB, or one of APP_MORE_DATABASES (docker/postgres/more-databases.sh), of
+    every PostgreSQL service a URL reaches: ANALYTICS_2_DATABASE_URL's analytics_2 included."""
+    services = compose["services"]
+    environment = compose["services"]["web"].get("environment") or {}
+    missing = []
+    for name, url in sorted(environment.items()):
+        if not (name.endswith("DATABASE_URL") and url and url.startswith("postgres")):
+            continue
+        parts = urlsplit(url)
+        for host in parts.netloc.rpartition("@")[2].split(","):
+            service = services[host.split(":")[0]]
+            if service.get("entrypoint"):  # the standby: a copy of its primary, databases included
+                continue
+            created = {
+                service["environment"].get("POSTGRES_DB"),
+                *service["environment"].get("APP_MORE_DATABASES", "").split(),
+            }
+            if parts.path.lstrip("/") not in created:
+                missing.append(f"{name} -> {host}{parts.path}")
+    assert not missing, f"database URLs naming a database no init script creates: {missing}"
+
+
 def test_replica_is_healthy_only_while_in_recovery(compose):
     # A replica that came up as a standalone primary would pass pg_isready,
     # accept writes and silently diverge; only pg_is_in_recovery() tells.

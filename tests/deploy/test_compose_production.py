@@ -64,3 +64,37 @@ def test_the_app_connects_as_its_own_role_not_the_superuser():
         assert "/docker-entrypoint-initdb.d/05-app-role.sh" in targets, service
     legacy = urlsplit(app_env["LEGACY_DATABASE_URL"])
     assert legacy.username == services["legacy"]["environment"]["LEGACY_APP_USER"] != "root"
+
+
+def test_the_second_analytics_shard_is_a_database_of_the_analytics_server_owned_by_the_app_role():
+    services = json.loads(resolve(COMPOSE_FILE).stdout)["services"]
+    app_env = services["web"]["environment"]
+    first, second = urlsplit(app_env["ANALYTICS_DATABASE_URL"]), urlsplit(app_env["ANALYTICS_2_DATABASE_URL"])
+    assert app_env["ANALYTICS_SHARDS"] == "2"
+    # Same server, same account, another database: six database containers still.
+    assert (second.hostname, second.port, second.username, second.password) == (
+        first.hostname,
+        first.port,
+        first.username,
+        first.password,
+    )
+    assert second.path != first.path
+    analytics = services["analytics"]
+    assert second.path.lstrip("/") in analytics["environment"]["APP_MORE_DATABASES"].split()
+    assert second.username == analytics["environment"]["APP_DB_USER"]
+    targets = [volume["target"] for volume in analytics["volumes"]]
+    # After app-role.sh (the role must exist), which the entrypoint runs in name order.
+    assert "/docker-entrypoint-initdb.d/06-more-databases.sh" in targets
+    assert sorted(t for t in targets if t.startswith("/docker-entrypoint-initdb.d/"))[:2] == [
+        "/docker-entrypoint-initdb.d/05-app-role.sh",
+        "/docker-entrypoint-initdb.d/06-more-databases.sh",
+    ]
+
+
+def test_the_production_overlay_keeps_the_shard_urls():
+    result = resolve(COMPOSE_FILE, PRODUCTION_FILE, DJANGO_SECRET_KEY="a-real-secret-from-the-deployers-store")
+    services = json.loads(result.stdout)["services"]
+    for name in ("web", "migrate", "worker"):
+        environment = services[name]["environment"]
+        assert environment["ANALYTICS_2_DATABASE_URL"].endswith("@analytics:5432/analytics_2"), name
+        assert environment["ANALYTICS_SHARDS"] == "2", name
