@@ -12,6 +12,7 @@ own business and may change.
     replicas/   which replica serves a read: choice, probe, breaker, tokens, retry
     failover/   a promoted standby: which server is primary, fencing, stale pools
     crossdb/    the join guard, cross-database relations, delete policies, audit
+    sharding/   one app's rows spread over several databases by key: routing, fan-out, ids
     outbox/     writes meant for another database, delivered after commit
     moving/     moving an app's rows to another database: streamed, resumable, verified
     ops/        health, sections that survive a database being down, system checks
@@ -37,12 +38,19 @@ from manydb.ops.views import health as health_view
 from manydb.outbox.delivery import outbox_backlog, outbox_deliver, outbox_put, outbox_register, outbox_send
 from manydb.scope.state import forked_scope, routing_scope, use_primary
 from manydb.scope.writes import scope_token
+from manydb.sharding.context import shard_for
+from manydb.sharding.errors import ShardKeyRequired
+from manydb.sharding.fanout import ShardResults, for_each_shard
+from manydb.sharding.keys import jump_hash, shard_key_hash
+from manydb.sharding.managers import ShardedManager, ShardedQuerySet
+from manydb.sharding.registry import shard_by, shard_of
 from manydb.topology.database_urls import (
     DatabaseURLError,
     as_replica,
     database_from_url,
     read_only_view,
     replica_aliases,
+    shard_aliases,
     split_database_urls,
     sqlite_url,
     url_variable,
@@ -59,6 +67,7 @@ __all__ = [
     "database_from_url",
     "read_only_view",
     "replica_aliases",
+    "shard_aliases",
     "split_database_urls",
     "sqlite_url",
     "url_variable",
@@ -67,6 +76,17 @@ __all__ = [
     "routing_scope",
     "scope_token",
     "use_primary",
+    # Sharding: one app's rows over several databases, by key
+    "ShardKeyRequired",
+    "ShardResults",
+    "ShardedManager",
+    "ShardedQuerySet",
+    "for_each_shard",
+    "jump_hash",
+    "shard_by",
+    "shard_for",
+    "shard_key_hash",
+    "shard_of",
     # Integrity across databases
     "CrossDatabaseJoinError",
     "DELETE",

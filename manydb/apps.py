@@ -8,6 +8,7 @@ class ManyDBConfig(AppConfig):
     def ready(self):
         from django.conf import settings
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
 
         from manydb.crossdb import joins
         from manydb.failover.discard import watch_primary_connection
@@ -16,6 +17,7 @@ class ManyDBConfig(AppConfig):
         from manydb.ops import checks  # noqa: F401  (registers the system checks)
         from manydb.replicas.failure_watch import watch_replica_connection
         from manydb.scope.writes import record_writes_on
+        from manydb.sharding.ids import start_ids_after_migrate
         from manydb.topology.drivers import require_drivers
 
         # A database whose driver is missing stops start-up with one line, not a
@@ -33,3 +35,5 @@ class ManyDBConfig(AppConfig):
         connection_created.connect(watch_primary_connection, dispatch_uid="manydb.failover.watch_primary")
         # Queries that would join tables of two databases fail before they run.
         joins.install()
+        # Each shard issues ids from its own range (manydb.sharding.ids), set after every migrate.
+        post_migrate.connect(start_ids_after_migrate, dispatch_uid="manydb.sharding.start_ids")

@@ -15,6 +15,8 @@ class AnalyticsConfig(AppConfig):
         from apps.analytics.models import Event
         from apps.analytics.services import EVENT_TOPIC, events_deliver
 
+        # Events are spread over the analytics shards by user (see Event.shard_key).
+        manydb.shard_by(Event, key=lambda event: event.shard_key)
         # Events reach analytics through the outbox (see services.py).
         manydb.outbox_register(EVENT_TOPIC, events_deliver)
         # Events outlive accounts, but not as someone's: an event of an

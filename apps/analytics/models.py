@@ -2,9 +2,17 @@ import uuid
 
 from django.db import models
 
+from manydb import ShardedManager
+
 
 class Event(models.Model):
-    """Something that happened on the site. Lives on the analytics database.
+    """Something that happened on the site. Lives on the analytics shards.
+
+    Events are spread over the analytics databases (analytics, analytics_2,
+    ...) by user: an account's events share a shard, an anonymous visitor's
+    follow the session (AnalyticsConfig.ready names the key). A query names
+    its key or shard: ``Event.objects.for_key(user_id)``,
+    ``Event.objects.on_shard(alias)``, or ``manydb.for_each_shard`` for totals.
 
     ``user_id`` is a plain integer, not a foreign key: events outlive
     accounts, are written at a rate the users database should not feel, and
@@ -28,6 +36,8 @@ class Event(models.Model):
     data = models.JSONField(default=dict, blank=True)
     occurred_at = models.DateTimeField()
 
+    objects = ShardedManager()
+
     class Meta:
         ordering = ["-occurred_at"]
         constraints = [models.UniqueConstraint(fields=["event_id", "occurred_at"], name="analytics_event_once")]
@@ -39,3 +49,10 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.event_type} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def shard_key(self) -> int | str:
+        """The account's id, else the session's key, else the event's own id."""
+        if self.user_id is not None:
+            return self.user_id
+        return self.session_key or str(self.event_id)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.analytics.models import Event
-from manydb import outbox_put, outbox_send
+from manydb import outbox_put, outbox_send, shard_of
 
 EVENT_TOPIC = "analytics.event"
 
@@ -52,8 +52,18 @@ def event_record_on_commit(
 
 
 def events_deliver(messages: list) -> None:
-    """The outbox handler for EVENT_TOPIC: one Event per message, never two."""
-    Event.objects.bulk_create([_event(message) for message in messages], ignore_conflicts=True)
+    """The outbox handler for EVENT_TOPIC: one Event per message, never two, each on its shard.
+
+    One bulk insert per shard. A shard that fails fails the delivery: the
+    messages stay in the outbox, and the shards that took theirs store them
+    once again at the retry, which changes nothing (the unique event id).
+    """
+    by_shard: dict[str, list[Event]] = {}
+    for message in messages:
+        event = _event(message)
+        by_shard.setdefault(shard_of(Event, event.shard_key), []).append(event)
+    for alias, events in by_shard.items():
+        Event.objects.on_shard(alias).bulk_create(events, ignore_conflicts=True)
 
 
 def _payload(event_type, user_id, session_key, path, data, occurred_at=None) -> dict:

@@ -8,6 +8,8 @@ at the bottom of the "Databases" section is where each app's home is decided.
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config import env
 from config.aliases import ANALYTICS, CACHE, DEFAULT, LEGACY, REPLICA, USERS
 from manydb import (
@@ -15,6 +17,7 @@ from manydb import (
     database_from_url,
     read_only_view,
     replica_aliases,
+    shard_aliases,
     split_database_urls,
     sqlite_url,
     url_variable,
@@ -87,9 +90,43 @@ MIDDLEWARE = [
 # ---------------------------------------------------------------------------
 # Databases
 # ---------------------------------------------------------------------------
-# Where each app lives: app label -> database alias. The single source of
-# truth: the router reads it, and DATABASES below has one entry per alias it
-# names. An app missing here lives on default, as it would without routers.
+def _shard_count(first: str, variable: str) -> int:
+    """How many databases an app is sharded over: ``variable``, else counted from the URLs set.
+
+    Unset, a server URL for the first shard counts itself and the
+    consecutive <ALIAS>_2_DATABASE_URL, _3, ... that are set (a single URL
+    still means one shard); with no URL at all, two embedded SQLite shards.
+    A shard a server deployment asks for must have its URL: an SQLite file
+    beside a server cluster would be a silent mistake.
+    """
+    first_url = env.string(url_variable(first))
+    if env.string(variable) is None:
+        if not first_url:
+            return 2
+        count = 1
+        while env.string(url_variable(f"{first}_{count + 1}")):
+            count += 1
+        return count
+    count = env.integer(variable, 0)
+    if count < 1:
+        raise ImproperlyConfigured(f"{variable} must be at least 1, not {count}.")
+    for alias in shard_aliases(first, count)[1:]:
+        if first_url and not env.string(url_variable(alias)):
+            raise ImproperlyConfigured(
+                f"{variable}={count} asks for the shard '{alias}', but {url_variable(alias)} is not set "
+                f"while {url_variable(first)} is: set {url_variable(alias)}, or lower {variable}."
+            )
+    return count
+
+
+# Analytics events are spread over several databases by user (manydb.sharding):
+# analytics, analytics_2, ... The order matters: a key's shard is an index.
+ANALYTICS_SHARDS = _shard_count(ANALYTICS, "ANALYTICS_SHARDS")
+
+# Where each app lives: app label -> database alias, or a tuple of aliases
+# for an app sharded over them. The single source of truth: the router reads
+# it, and DATABASES below has one entry per alias it names. An app missing
+# here lives on default, as it would without routers.
 ROUTES = {
     # Identity and everything that hangs off it share one database, so
     # sessions, permissions and admin log entries can join to users.
@@ -99,7 +136,7 @@ ROUTES = {
     "sessions": USERS,
     "admin": USERS,
     "blog": DEFAULT,
-    "analytics": ANALYTICS,
+    "analytics": tuple(shard_aliases(ANALYTICS, ANALYTICS_SHARDS)),
     "cache": CACHE,
     "django_cache": CACHE,  # the app label of Django's DatabaseCache table
     "legacy": LEGACY,
@@ -126,7 +163,8 @@ def _database(alias: str, variable: str | None = None, url: str | None = None) -
     )
 
 
-DATABASES = {alias: _database(alias) for alias in dict.fromkeys([DEFAULT, *ROUTES.values()])}
+_ROUTED = [alias for home in ROUTES.values() for alias in ((home,) if isinstance(home, str) else home)]
+DATABASES = {alias: _database(alias) for alias in dict.fromkeys([DEFAULT, *_ROUTED])}
 
 # REPLICA_DATABASE_URL may list several standbys: replica, replica_2, ...
 # Unset, the replica is a read-only view of the primary (see manydb.topology.database_urls).

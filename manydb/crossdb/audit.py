@@ -27,19 +27,33 @@ class Finding:
     rows: int = 0  # referencing rows whose id has no target
     ids: int = 0  # distinct missing ids
     fixed: int = 0  # rows the policy changed (with fix=True)
+    alias: str = ""  # the database of the referencing rows checked (one shard of a sharded model)
 
 
 def audit_references(*, fix: bool = False, chunk_size: int = CHUNK) -> list[Finding]:
-    return [audit_reference(reference, fix=fix, chunk_size=chunk_size) for reference in declared()]
+    """One finding per declared reference and database holding its rows (every shard of a sharded model)."""
+    return [
+        audit_reference(reference, fix=fix, chunk_size=chunk_size, source=alias)
+        for reference in declared()
+        for alias in sources_of(reference)
+    ]
 
 
-def audit_reference(reference: Reference, *, fix: bool = False, chunk_size: int = CHUNK) -> Finding:
+def sources_of(reference: Reference) -> tuple[str, ...]:
+    """The databases holding the referencing rows: the model's home, or each of its shards."""
+    return routing_map().shards_of(reference.model._meta.app_label)
+
+
+def audit_reference(
+    reference: Reference, *, fix: bool = False, chunk_size: int = CHUNK, source: str | None = None
+) -> Finding:
+    """Check ``reference`` on ``source`` (default: the referencing model's home; a sharded one needs it)."""
     homes = routing_map()
-    source = homes.home_of(reference.model._meta.app_label)
+    source = source or homes.home_of(reference.model._meta.app_label)
     target = reference.target._base_manager.using(homes.home_of(reference.target._meta.app_label))
     column = reference.attname
     rows = reference.model._base_manager.using(source)
-    finding = Finding(reference)
+    finding = Finding(reference, alias=source)
     last = None
     while True:
         ids = rows.filter(**{f"{column}__isnull": False})

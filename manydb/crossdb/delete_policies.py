@@ -29,7 +29,7 @@ from django.db import models, transaction
 from django.db.models import ProtectedError, QuerySet
 from django.db.models.signals import pre_delete
 
-from manydb.topology.routing_map import home_of
+from manydb.topology.routing_map import routing_map
 
 logger = logging.getLogger("manydb.crossdb.delete_policies")
 
@@ -139,11 +139,12 @@ def _apply_on_delete(sender, instance, using, **kwargs) -> None:
     for reference in declared():
         if not reference.enforced or not issubclass(sender, reference.target):
             continue
-        alias = home_of(reference.model)
-        rows = reference.model._base_manager.using(alias).filter(**{reference.attname: instance.pk})
-        # Its own transaction on its own database: committed before the
-        # target row goes, so a later failure leaves that row, not orphans.
-        with transaction.atomic(using=alias):
-            count = reference.policy.apply(rows, attname=reference.attname, gone={instance.pk})
-        if count:
-            logger.info("%s: %s %s row(s) of %s on %s", reference, reference.policy.label, count, instance.pk, alias)
+        for alias in routing_map().shards_of(reference.model._meta.app_label):  # its home, or each shard
+            rows = reference.model._base_manager.using(alias).filter(**{reference.attname: instance.pk})
+            # Its own transaction on its own database: committed before the
+            # target row goes, so a later failure leaves that row, not orphans.
+            with transaction.atomic(using=alias):
+                count = reference.policy.apply(rows, attname=reference.attname, gone={instance.pk})
+            if count:
+                label = reference.policy.label
+                logger.info("%s: %s %s row(s) of %s on %s", reference, label, count, instance.pk, alias)

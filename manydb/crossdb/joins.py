@@ -89,8 +89,8 @@ def _refuse_if_apart(source, target, *, nested: bool) -> None:
     if source is None or target is None:
         return
     homes = routing_map()
-    source_home = homes.home_of(source._meta.app_label)
-    target_home = homes.home_of(target._meta.app_label)
+    source_home = homes.place_of(source._meta.app_label)
+    target_home = homes.place_of(target._meta.app_label)
     if source_home == target_home:
         return
     how = "a query cannot contain a subquery on the other" if nested else "a query cannot join them"

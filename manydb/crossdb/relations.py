@@ -50,11 +50,11 @@ def relation_errors(model_classes: list) -> list[checks.CheckMessage]:
     homes = routing_map()
     errors = []
     for model in model_classes:
-        home = homes.home_of(model._meta.app_label)
+        home = homes.place_of(model._meta.app_label)
         for field in [*model._meta.local_fields, *model._meta.local_many_to_many]:
             if not field.is_relation or field.related_model is None:
                 continue
-            other = homes.home_of(field.related_model._meta.app_label)
+            other = homes.place_of(field.related_model._meta.app_label)
             if other == home:
                 continue
             where = f"{field.model._meta.label}.{field.name} ({home} -> {other})"

@@ -29,7 +29,7 @@ def cleanup(*, dry_run: bool, progress=None) -> tuple[list[dict], int]:
             rows.append({"what": what, "alias": alias, "count": None, "detail": f"failed: {describe(exc)}"})
 
     for table in partitioned_tables():
-        guarded_step("partitions ahead", table.alias, lambda: _partitions_ahead(dry_run))
+        guarded_step("partitions ahead", table.alias, lambda t=table: _partitions_ahead(t, dry_run))
     for retention in retentions():
         guarded_step(
             retention.name,
@@ -43,14 +43,11 @@ def cleanup(*, dry_run: bool, progress=None) -> tuple[list[dict], int]:
     return rows, max(worst, outbox_status)
 
 
-def _partitions_ahead(dry_run: bool) -> list[dict]:
+def _partitions_ahead(table, dry_run: bool) -> list[dict]:
     if dry_run:
         return []
-    created = partitions_ensure()
-    return [
-        {"what": "partitions ahead", "alias": table.alias, "count": len(created), "detail": ", ".join(created)}
-        for table in partitioned_tables()
-    ]
+    created = partitions_ensure(tables=[table])
+    return [{"what": "partitions ahead", "alias": table.alias, "count": len(created), "detail": ", ".join(created)}]
 
 
 def _purged(result) -> dict:

@@ -16,10 +16,12 @@ of a partition. A month created later takes its rows out of the default one.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from django.db import connections, router, transaction
+from django.db import connections, transaction
+
+from manydb.sharding.registry import aliases_of
 
 POSTGRESQL = "postgresql"
 _BOUNDS = re.compile(r"FROM \('([^']+)'\) TO \('([^']+)'\)")
@@ -27,17 +29,16 @@ _BOUNDS = re.compile(r"FROM \('([^']+)'\) TO \('([^']+)'\)")
 
 @dataclass(frozen=True)
 class PartitionedTable:
+    """A partitioned table on one database (a sharded model's table: one per shard)."""
+
     model: type
     column: str
     months_ahead: int = 3
+    alias: str = ""
 
     @property
     def table(self) -> str:
         return self.model._meta.db_table
-
-    @property
-    def alias(self) -> str:
-        return router.db_for_write(self.model)
 
 
 @dataclass(frozen=True)
@@ -56,11 +57,13 @@ def partitions_register(model, *, column: str, months_ahead: int = 3) -> None:
 
 
 def partitioned_tables() -> list[PartitionedTable]:
-    return list(_registry.values())
+    """Each registered table on each database holding it (every shard of a sharded model)."""
+    return [replace(table, alias=alias) for table in _registry.values() for alias in aliases_of(table.model)]
 
 
-def partitioned_table_of(model) -> PartitionedTable | None:
-    return _registry.get(model._meta.label)
+def partitioned_table_of(model, alias: str) -> PartitionedTable | None:
+    table = _registry.get(model._meta.label)
+    return None if table is None else replace(table, alias=alias)
 
 
 def month_start(moment: datetime, months_later: int = 0) -> datetime:
@@ -150,16 +153,17 @@ def is_partitioned(table: PartitionedTable) -> bool:
         return cursor.fetchone() is not None
 
 
-def partitions_ensure(*, now: datetime | None = None) -> list[str]:
+def partitions_ensure(*, now: datetime | None = None, tables: list[PartitionedTable] | None = None) -> list[str]:
     """Create each registered table's partitions up to ``months_ahead`` months from now,
     and one for each month the default partition holds rows of (which move into it).
 
     Returns the names created. Tables that are not partitioned (any engine
-    but PostgreSQL) are left alone.
+    but PostgreSQL) are left alone. ``tables`` limits the work to those
+    (default: every registered table on every database holding it).
     """
     created = []
     now = now or datetime.now(UTC)
-    for table in partitioned_tables():
+    for table in partitioned_tables() if tables is None else tables:
         if not is_partitioned(table):
             continue
         partitions = partitions_of(table)

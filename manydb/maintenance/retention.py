@@ -18,7 +18,7 @@ CACHES with that backend is purged of expired entries on its database.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from django.core.cache import caches
@@ -26,20 +26,20 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
 
 from manydb.maintenance.partitions import is_partitioned, partition_drop, partitioned_table_of, partitions_of
+from manydb.sharding.registry import aliases_of
 
 BATCH = 5000  # rows per DELETE: short transactions, progress in between
 
 
 @dataclass(frozen=True)
 class Retention:
+    """What a model keeps, on one database (a sharded model's retention: one per shard)."""
+
     name: str
     model: type
     field: str
     keep: timedelta | Callable[[], timedelta] = timedelta(0)
-
-    @property
-    def alias(self) -> str:
-        return router.db_for_write(self.model)
+    alias: str = ""
 
     def cutoff(self, now: datetime) -> datetime:
         keep = self.keep() if callable(self.keep) else self.keep
@@ -64,7 +64,10 @@ def retention_register(name: str, *, model, field: str, keep: timedelta | Callab
 
 
 def retentions() -> list[Retention]:
-    return list(_registry.values())
+    """Each registered retention on each database holding its rows (every shard of a sharded model)."""
+    return [
+        replace(retention, alias=alias) for retention in _registry.values() for alias in aliases_of(retention.model)
+    ]
 
 
 def retention_purge(retention: Retention, *, dry_run: bool, now: datetime | None = None, progress=None) -> PurgeResult:
@@ -72,7 +75,7 @@ def retention_purge(retention: Retention, *, dry_run: bool, now: datetime | None
     now = now or datetime.now(UTC)
     cutoff = retention.cutoff(now)
     result = PurgeResult(retention.name, retention.alias, partitions=[])
-    table = partitioned_table_of(retention.model)
+    table = partitioned_table_of(retention.model, retention.alias)
     if table is not None and is_partitioned(table):
         _purge_partitions(retention, table, cutoff, result, dry_run=dry_run, progress=progress)
     else:

@@ -40,9 +40,10 @@ def check_routing_map(app_configs=None, **kwargs):
             )
         )
 
-    for app_label, alias in homes.routes.items():
-        if alias not in known:
-            unknown(alias, f"ROUTES['{app_label}']", "Add the alias to DATABASES or fix the route.")
+    for app_label in homes.routes:
+        for alias in homes.shards_of(app_label):
+            if alias not in known:
+                unknown(alias, f"ROUTES['{app_label}']", "Add the alias to DATABASES or fix the route.")
     for primary, replicas in homes.replicas.items():
         if primary not in known:
             unknown(primary, "REPLICAS", "A replica set's primary must be a configured alias.")

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import DatabaseError, connections
@@ -67,7 +67,9 @@ def guarded(compute: Callable[[], Any], *, name: str, budget: float | None = Non
     return section
 
 
-def guarded_all(tasks: dict[str, Callable[[], Any]], *, max_workers: int | None = None) -> dict[str, Section]:
+def guarded_all(
+    tasks: dict[str, Callable[[], Any]], *, max_workers: int | None = None, budget: float | None = None
+) -> dict[str, Section]:
     """Run independent guarded sections at the same time on this process's section workers.
 
     Each worker routes with a fork of the caller's routing state (its pins
@@ -77,10 +79,13 @@ def guarded_all(tasks: dict[str, Callable[[], Any]], *, max_workers: int | None 
     Inside a transaction the sections run one after another in this thread
     instead: other threads could not see its writes. ``max_workers`` is
     accepted for compatibility; the pool's size is the WORKERS setting.
+    ``budget`` replaces the BUDGET_SECONDS setting for these sections.
     """
     if any(connection.in_atomic_block for connection in connections.all(initialized_only=True)):
-        return guarded_sequence(tasks)
+        return guarded_sequence(tasks, budget=budget)
     options = section_pool.SectionOptions.from_settings()
+    if budget is not None:
+        options = replace(options, budget_seconds=budget)
     parent = current_state()
     kept = section_pool.kept_aliases()
 
@@ -106,9 +111,9 @@ def guarded_all(tasks: dict[str, Callable[[], Any]], *, max_workers: int | None 
     return results
 
 
-def guarded_sequence(tasks: dict[str, Callable[[], Any]]) -> dict[str, Section]:
+def guarded_sequence(tasks: dict[str, Callable[[], Any]], *, budget: float | None = None) -> dict[str, Section]:
     """The same sections one after another in this thread (each under its budget)."""
-    return {name: guarded(compute, name=name) for name, compute in tasks.items()}
+    return {name: guarded(compute, name=name, budget=budget) for name, compute in tasks.items()}
 
 
 @contextmanager

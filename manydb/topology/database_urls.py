@@ -134,6 +134,11 @@ def replica_aliases(primary_alias: str, count: int) -> list[str]:
     return [base if n == 1 else f"{base}_{n}" for n in range(1, count + 1)]
 
 
+def shard_aliases(first_alias: str, count: int) -> list[str]:
+    """``analytics``, ``analytics_2``, ... : the aliases of an app sharded over ``count`` databases."""
+    return [first_alias if n == 1 else f"{first_alias}_{n}" for n in range(1, count + 1)]
+
+
 def split_database_urls(value: str) -> list[str]:
     """Split a comma-separated list of URLs, keeping each multi-host URL whole.
 

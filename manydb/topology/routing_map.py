@@ -6,6 +6,8 @@ which primary, or which databases are never migrated, asks ``routing_map()``.
 
     MANYDB = {
         "ROUTES": {"blog": "default", "users": "users", ...},   # app label -> alias
+                  # a tuple of aliases shards the app over them, in order:
+                  # "analytics": ("analytics", "analytics_2") (see manydb.sharding)
         "REPLICAS": {"default": {"replica": 1}},                 # primary -> {replica: weight}
         "PRIMARY_WEIGHT": {"default": 0},                        # share of reads kept on a primary
         "NEVER_MIGRATE": ["legacy"],                             # external schemas
@@ -94,7 +96,7 @@ class OutboxOptions:
 
 @dataclass(frozen=True)
 class RoutingMap:
-    routes: dict[str, str] = field(default_factory=dict)
+    routes: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     replicas: dict[str, dict[str, int]] = field(default_factory=dict)
     primary_weight: dict[str, int] = field(default_factory=dict)
     never_migrate: frozenset[str] = frozenset()
@@ -112,8 +114,37 @@ class RoutingMap:
         return self.outbox.fallback
 
     def home_of(self, app_label: str) -> str:
-        """The alias an app's tables live on (and its writes go to)."""
-        return self.routes.get(app_label, DEFAULT_DB_ALIAS)
+        """The alias an app's tables live on (and its writes go to).
+
+        A sharded app has no single home: asking raises ShardKeyRequired.
+        """
+        home = self.routes.get(app_label, DEFAULT_DB_ALIAS)
+        if isinstance(home, tuple):
+            from manydb.sharding.errors import ShardKeyRequired
+
+            raise ShardKeyRequired.for_label(app_label, home)
+        return home
+
+    def shards_of(self, app_label: str) -> tuple[str, ...]:
+        """The aliases an app's rows are spread over, in order; a 1-tuple for an unsharded app."""
+        home = self.routes.get(app_label, DEFAULT_DB_ALIAS)
+        return home if isinstance(home, tuple) else (home,)
+
+    def place_of(self, app_label: str) -> str:
+        """Where an app lives, for comparisons and messages: its home, or its shards joined by commas."""
+        return ", ".join(self.shards_of(app_label))
+
+    def is_sharded(self, app_label: str) -> bool:
+        return isinstance(self.routes.get(app_label), tuple)
+
+    def shard_aliases(self) -> tuple[str, ...]:
+        """Every alias that holds a shard of some app, each once."""
+        aliases = (alias for home in self.routes.values() if isinstance(home, tuple) for alias in home)
+        return tuple(dict.fromkeys(aliases))
+
+    def aliases(self) -> tuple[str, ...]:
+        """Every alias an app lives on (shards included), each once, in ROUTES order."""
+        return tuple(dict.fromkeys(alias for label in self.routes for alias in self.shards_of(label)))
 
     def replicas_of(self, primary: str) -> dict[str, int]:
         """The primary's replicas with their read weights (empty when it has none)."""
@@ -127,10 +158,11 @@ class RoutingMap:
         return alias
 
     def migrates_on(self, app_label: str) -> tuple[str, ...]:
-        """The aliases an app's tables are created on: its home, or every outbox alias for the core."""
+        """The aliases an app's tables are created on: its home (every shard of a sharded app),
+        or every outbox alias for the core."""
         if app_label == CORE_APP_LABEL:
             return self.outbox_aliases
-        return (self.home_of(app_label),)
+        return self.shards_of(app_label)
 
     def is_replica(self, alias: str) -> bool:
         return self.primary_of(alias) != alias
@@ -165,7 +197,7 @@ def routing_map() -> RoutingMap:
     """The routing map from settings, built once (and again when tests override it)."""
     config = getattr(settings, "MANYDB", {})
     return RoutingMap(
-        routes=dict(config.get("ROUTES", {})),
+        routes={label: _route(home) for label, home in config.get("ROUTES", {}).items()},
         replicas={primary: dict(weights) for primary, weights in config.get("REPLICAS", {}).items()},
         primary_weight=dict(config.get("PRIMARY_WEIGHT", {})),
         never_migrate=frozenset(config.get("NEVER_MIGRATE", ())),
@@ -184,6 +216,12 @@ def home_of(model_or_label) -> str:
     """
     label = model_or_label if isinstance(model_or_label, str) else model_or_label._meta.app_label
     return routing_map().home_of(label)
+
+
+def _route(home) -> str | tuple[str, ...]:
+    """A ROUTES value: one alias, or a list/tuple of shards (one shard is still sharded:
+    code that names its keys keeps working when a second shard is added)."""
+    return home if isinstance(home, str) else tuple(home)
 
 
 def _options(cls, config: dict, section: str) -> dict:

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
+import manydb
 from apps.analytics.models import Event
 from apps.blog.models import Comment, Post
 from apps.users.models import User
@@ -16,6 +17,7 @@ from apps.users.services import GHOST_USERNAME
 from config.aliases import ANALYTICS, USERS
 from manydb.crossdb.audit import audit_references
 from tests.factories import comment_create, event_create, post_create, user_create
+from tests.rows import analytics_shards
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -40,7 +42,18 @@ def dangling(alice, bob):
 
 
 def counts() -> dict[str, tuple[int, int]]:
-    return {str(f.reference): (f.rows, f.ids) for f in audit_references()}
+    """Rows and ids per reference, summed over the shards of a sharded model (an account's
+    events share a shard, so no id is counted twice)."""
+    found: dict[str, tuple[int, int]] = {}
+    for finding in audit_references():
+        rows, ids = found.get(str(finding.reference), (0, 0))
+        found[str(finding.reference)] = (rows + finding.rows, ids + finding.ids)
+    return found
+
+
+def test_every_shard_of_a_sharded_model_is_audited(dangling):
+    audited = [f.alias for f in audit_references() if str(f.reference).startswith("analytics.Event")]
+    assert audited == list(analytics_shards())
 
 
 def test_it_counts_dangling_rows_and_missing_ids_per_reference(dangling):
@@ -57,7 +70,9 @@ def test_the_command_reports_and_exits_1_then_fixes_and_exits_0(dangling, capsys
     assert found.value.returncode == 1
     out = capsys.readouterr().out
     assert "blog.Post.author_id -> users.User: 2 dangling row(s), 1 missing id(s); policy: reassign" in out
-    assert "analytics.Event.user_id -> users.User: 3 dangling row(s), 2 missing id(s); policy: set null" in out
+    dangling_events = re.findall(r"analytics\.Event\.user_id -> users\.User on (\w+): (\d+) dangling row", out)
+    assert [alias for alias, _ in dangling_events] == list(analytics_shards())
+    assert sum(int(rows) for _, rows in dangling_events) == 3
 
     call_command("audit_references", "--fix")
     assert "policy: reassign, applied to 2" in capsys.readouterr().out
@@ -71,8 +86,9 @@ def test_fix_applies_each_declared_policy(dangling):
     assert Post.objects.filter(author=ghost).count() == 2  # reassign
     assert not Comment.objects.filter(author_id=dangling.pk).exists()  # delete
     assert Comment.objects.count() == 1
-    assert Event.objects.filter(user_id__isnull=True).count() == 4  # set null: 3 anonymised + 1 anonymous
-    assert Event.objects.count() == 5  # events outlive accounts
+    anonymous = manydb.for_each_shard(Event, lambda alias: Event.objects.filter(user_id__isnull=True).count())
+    assert anonymous.merge() == 4  # set null: 3 anonymised + 1 anonymous
+    assert manydb.for_each_shard(Event, lambda alias: Event.objects.count()).merge() == 5  # events outlive accounts
     assert all(rows == 0 for rows, _ in counts().values())
 
 
@@ -95,4 +111,7 @@ def test_a_database_that_is_down_is_reported_and_exits_2(dangling, database_down
     with database_down(ANALYTICS), pytest.raises(CommandError) as unchecked:
         call_command("audit_references")
     assert unchecked.value.returncode == 2
-    assert "analytics.Event.user_id -> users.User: could not be checked" in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "analytics.Event.user_id -> users.User on analytics: could not be checked" in err
+    # The other shards are still checked.
+    assert "analytics.Event.user_id -> users.User on analytics_2: " in out

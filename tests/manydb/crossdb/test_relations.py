@@ -58,7 +58,7 @@ def test_a_foreign_key_with_a_constraint_is_reported(isolated):
     _, note = target_and_holder(isolated, on_delete=models.DO_NOTHING)
     errors = relation_errors([note])
     assert ids(errors) == ["manydb.E002"]
-    assert "blog.Note.account (default -> analytics)" in errors[0].msg
+    assert "blog.Note.account (default -> analytics, analytics_2) crosses databases" in errors[0].msg
     assert "db_constraint=False" in errors[0].hint
 
 

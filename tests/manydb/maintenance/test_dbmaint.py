@@ -15,17 +15,30 @@ from apps.cache.models import CacheEntry
 from apps.cache.services import cache_entry_put
 from config.aliases import ANALYTICS, CACHE, DEFAULT, LEGACY, REPLICA, USERS
 from tests.factories import event_create
+from tests.rows import analytics_shards
 
 pytestmark = pytest.mark.django_db(databases="__all__", transaction=True)
 
 CHECKS = 11
+SHARDS = analytics_shards()
+
+
+class all_events:  # noqa: N801  (reads like a function)
+    """Every event on every shard: how many, and when each occurred."""
+
+    def __init__(self):
+        self.count = sum(Event.objects.on_shard(alias).count() for alias in SHARDS)
+        self.occurred_at = [
+            t for alias in SHARDS for t in Event.objects.on_shard(alias).values_list("occurred_at", flat=True)
+        ]
 
 
 def test_health_lists_every_alias_with_its_role(dbmaint):
     status, out = dbmaint("health")
     assert status == 0, out
     databases = out["databases"]
-    assert set(databases) == {DEFAULT, USERS, ANALYTICS, LEGACY, CACHE, REPLICA}
+    assert set(databases) == {DEFAULT, USERS, *SHARDS, LEGACY, CACHE, REPLICA}
+    assert all(databases[alias]["role"] == "primary" for alias in SHARDS)
     assert databases[REPLICA]["role"] == "replica"
     assert databases[LEGACY]["role"] == "external"
     assert databases[DEFAULT]["role"] == "primary"
@@ -69,7 +82,7 @@ def test_sizes_lists_the_tables_of_each_alias_largest_first(dbmaint):
 def test_vacuum_skips_replicas_and_legacy_unless_named(dbmaint):
     status, out = dbmaint("vacuum")
     assert status == 0, out
-    assert set(out["databases"]) == {DEFAULT, USERS, ANALYTICS, CACHE}
+    assert set(out["databases"]) == {DEFAULT, USERS, *SHARDS, CACHE}
     assert set(out["skipped"]) == {REPLICA, LEGACY}
     assert all(result["statements"] for result in out["databases"].values())
 
@@ -137,15 +150,18 @@ def test_cleanup_dry_run_counts_and_removes_nothing_then_cleanup_removes(dbmaint
 
     status, out = dbmaint("cleanup", "--dry-run")
     assert status == 0, out
-    counts = {step["what"]: step["count"] for step in out["steps"]}
+    counts = {}
+    for step in out["steps"]:  # one step per shard for analytics events
+        counts[step["what"]] = counts.get(step["what"], 0) + step["count"]
+    assert {step["alias"] for step in out["steps"] if step["what"] == "analytics events"} == set(SHARDS)
     assert counts["analytics events"] == 3
     assert counts["cache entries"] == 1
     assert counts["django cache 'default'"] == 1
-    assert Event.objects.count() == 4 and CacheEntry.objects.count() == 2
+    assert all_events().count == 4 and CacheEntry.objects.count() == 2
 
     status, out = dbmaint("cleanup")
     assert status == 0, out
-    assert list(Event.objects.values_list("occurred_at", flat=True)) == [recent]
+    assert all_events().occurred_at == [recent]
     assert list(CacheEntry.objects.values_list("key", flat=True)) == ["fresh"]
     assert cache.get("fresh") == "x"
 
@@ -157,4 +173,6 @@ def test_cleanup_exits_2_and_keeps_going_when_analytics_is_down(dbmaint, databas
     assert status == 2
     failed = [step for step in out["steps"] if step["count"] is None]
     assert {step["alias"] for step in failed} == {ANALYTICS}
+    # The other shards are cleaned up as usual.
+    assert {step["alias"] for step in out["steps"] if step["what"] == "analytics events"} == set(SHARDS)
     assert not CacheEntry.objects.filter(key="stale").exists()

@@ -2,6 +2,8 @@
 after the commit, survives its target being down, and is stored once however often it is
 delivered. The receiving end is the real one: analytics events (apps.analytics)."""
 
+from itertools import count
+
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -10,20 +12,28 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, connections, transaction
 from django.test import override_settings
 
+import manydb
+from apps.analytics.models import Event
 from apps.analytics.services import EVENT_TOPIC
 from config.aliases import ANALYTICS, CACHE, DEFAULT, REPLICA, USERS
 from manydb.models import OutboxMessage
 from manydb.ops.checks import check_routing_map
 from manydb.outbox import delivery as outbox
 from tests.faults import statements_fail
+from tests.rows import event_rows
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
+
+
+# An account whose events live on the first analytics shard, the one the
+# tests below take down (the other shards' delivery is tests/manydb/sharding).
+USER_ON_ANALYTICS = next(user_id for user_id in count(1) if manydb.shard_of(Event, user_id) == ANALYTICS)
 
 
 def payload(event_type="custom", **extra) -> dict:
     return {
         "event_type": event_type,
-        "user_id": None,
+        "user_id": USER_ON_ANALYTICS,
         "session_key": "",
         "path": "/",
         "data": extra,
@@ -39,7 +49,7 @@ def rows(alias: str, sql: str) -> list[tuple]:
 
 
 def event_ids() -> list[str]:
-    return sorted(str(row[0]).replace("-", "") for row in rows(ANALYTICS, "SELECT event_id FROM analytics_event"))
+    return sorted(str(row[0]).replace("-", "") for row in event_rows("SELECT event_id FROM analytics_event"))
 
 
 def waiting(alias: str) -> list[str]:
