@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from django.core.management import call_command
 from django.db import connections, transaction
+from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Q
 
 from manydb.moving import checkpoints
@@ -33,6 +34,7 @@ from manydb.moving.mover import move_key, move_rows
 from manydb.moving.progress import Progress
 from manydb.moving.refusals import MoveRefused
 from manydb.moving.rows import Selection, python_rows, readers
+from manydb.sharding.ids import ids_start_on_slot
 from manydb.sharding.keys import jump_hash, shard_key_hash
 from manydb.sharding.moves import layout
 from manydb.sharding.registry import shard_key_of, sharded_models
@@ -128,7 +130,7 @@ def reshard(
         if alias not in connections.settings:
             raise ReshardRefused(f"the shard '{alias}' is not configured: set {url_variable(alias)}")
     for alias in new[len(old) :]:
-        call_command("migrate", database=alias, interactive=False, verbosity=0)
+        _migrate_new_shard(alias, app_label, models)
         report.migrated.append(alias)
         progress.say(f"{alias}: migrated (ids from its own slot)")
     for alias in dict.fromkeys(old + new):
@@ -137,6 +139,24 @@ def reshard(
         for source, target in pairs(old, new):
             report.pairs.append(_move_pair(model, old, new, source, target, chunk_size, progress))
     return report
+
+
+def _migrate_new_shard(alias: str, app_label: str, models) -> None:
+    """Migrate a new shard and start its ids in its slot.
+
+    A database migrated while it was not yet a shard of the app (configured,
+    but not routed to) has the app's migrations recorded without their
+    tables: Django records what the router skipped. Those records go first,
+    so the tables are made by the migrations themselves (partitions included).
+    """
+    connection = connections[alias]
+    tables = set(connection.introspection.table_names())
+    if any(model._meta.db_table not in tables for model in models):
+        recorder = MigrationRecorder(connection)
+        if recorder.has_table():
+            recorder.migration_qs.filter(app=app_label).delete()
+    call_command("migrate", database=alias, interactive=False, verbosity=0)
+    ids_start_on_slot(using=alias, app_label=app_label)
 
 
 def pairs(old: tuple[str, ...], new: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -129,6 +129,11 @@ def test_two_to_three_moves_exactly_the_rows_whose_shard_changes_and_back():
     assert moved == expected == report.moved == report.deleted
     assert {after[pk][0] for pk in after if after[pk][0] != before[pk][0]} == {"analytics_3"}
     assert 0.2 < moved / len(before) < 0.45  # about a third: jump hashing's promise
+    # The new shard issues ids from its own slot, past every id the moved rows kept.
+    with shards(THREE):
+        fresh = Event.objects.on_shard("analytics_3").create(event_type="login", user_id=1, occurred_at=timezone.now())
+    assert fresh.pk >= 3 << 48
+    Event._base_manager.using("analytics_3").filter(pk=fresh.pk).delete()
     # Back to two: exactly the rows of analytics_3 move, to the shard they came from.
     with shards(THREE, resharding_to=2):
         back = reshard("analytics", to=2, chunk_size=100)
@@ -260,6 +265,9 @@ def test_events_recorded_during_a_reshard_all_land_once_on_their_shard():
         stored = snapshot(TWO)
         by_event_id = {values[1]: alias for alias, values in stored.values()}
         assert not moving & by_event_id.keys()  # held, not written to the shard they are leaving
+        held = set(OutboxMessage.objects.using(USERS).values_list("id", flat=True))
+        assert moving <= held  # every moving key's event waits in the outbox...
+        assert (recorded.keys() - moving) & by_event_id.keys()  # ...while keys that stay are stored as usual
     # The cut-over: three shards, no resharding state; the held events are delivered.
     with shards(THREE):
         while any(report.delivered for report in outbox_deliver()):
