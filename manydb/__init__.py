@@ -47,7 +47,8 @@ from manydb.scope.state import forked_scope, routing_scope, use_primary
 from manydb.scope.writes import scope_token
 from manydb.sharding.context import shard_for
 from manydb.sharding.errors import ShardKeyRequired
-from manydb.sharding.fanout import ShardResults, for_each_shard
+from manydb.sharding.fanout import ShardResults, for_each_shard, shard_results, shard_tasks
+from manydb.sharding.ids import shard_of_id
 from manydb.sharding.keys import jump_hash, shard_key_hash
 from manydb.sharding.managers import ShardedManager, ShardedQuerySet
 from manydb.sharding.moves import ShardMoving, key_moves, shards_split
@@ -95,6 +96,9 @@ __all__ = [
     "shard_for",
     "shard_key_hash",
     "shard_of",
+    "shard_of_id",
+    "shard_results",
+    "shard_tasks",
     # Resharding: writes whose shard changes wait until the cut-over
     "ShardMoving",
     "key_moves",

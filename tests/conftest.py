@@ -1,7 +1,7 @@
 """Fixtures shared by the whole suite."""
 
 import json
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from io import StringIO
 
 import pytest
@@ -12,6 +12,7 @@ from manydb.ops.health import shared_health
 from manydb.outbox import delivery as outbox
 from manydb.replicas.breaker import replica_health
 from manydb.testing import reconnect
+from manydb.topology.routing_map import routing_map
 from tests.factories import post_create, user_create
 
 ALL_DATABASES = "__all__"
@@ -81,6 +82,20 @@ def database_down():
             yield
         finally:
             reconnect(alias, original)
+
+    return down
+
+
+@pytest.fixture
+def analytics_down(database_down):
+    """Every analytics shard unreachable at once (``database_down`` on each of them)."""
+
+    @contextmanager
+    def down():
+        with ExitStack() as stack:
+            for alias in routing_map().shards_of("analytics"):
+                stack.enter_context(database_down(alias))
+            yield
 
     return down
 

@@ -46,6 +46,11 @@ def comment_create(*, post: Post, author, body: str = "A comment.") -> Comment:
     return Comment.objects.create(post=post, author=author, body=body)
 
 
+def events_everywhere(**filters) -> list[Event]:
+    """The events matching ``filters`` on every analytics shard, read one shard after another."""
+    return [event for alias in Event.objects.shards() for event in Event.objects.on_shard(alias).filter(**filters)]
+
+
 def event_create(*, event_type: str = "page_view", user_id=None, occurred_at=None, **fields) -> Event:
     return Event.objects.create(
         event_type=event_type, user_id=user_id, occurred_at=occurred_at or timezone.now(), **fields

@@ -8,6 +8,7 @@ made unreachable is the ``database_down`` fixture in tests/conftest.py;
 tests/real/conftest.py refuses connections on the server itself.)
 """
 
+import sqlite3
 from contextlib import contextmanager
 
 from django.db import connections
@@ -42,3 +43,30 @@ def statements_fail(alias: str, table: str, statement: str = "INSERT"):
             else:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
                 cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+
+
+@contextmanager
+def table_locked(alias: str, table: str):
+    """Another session holds ``table`` on ``alias`` exclusively (SQLite: the whole file) until the
+    block ends: reads there wait until their budget runs out."""
+    connection = connections[alias]
+    config = connection.settings_dict
+    if connection.vendor == "sqlite":
+        other = sqlite3.connect(config["NAME"], timeout=0)
+        other.execute("BEGIN EXCLUSIVE")
+    else:  # PostgreSQL: the application's role owns its tables, so it may lock them
+        import psycopg
+
+        other = psycopg.connect(
+            host=config["HOST"],
+            port=config["PORT"],
+            user=config["USER"],
+            password=config["PASSWORD"],
+            dbname=config["NAME"],
+        )
+        other.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    try:
+        yield
+    finally:
+        other.rollback()
+        other.close()

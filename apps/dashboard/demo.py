@@ -106,7 +106,7 @@ def seed_events(days: int = 30, count: int = 300) -> str:
     happened; the posts' and comments' own events were recorded (and dated)
     by seed_posts.
     """
-    if Event.objects.filter(session_key=SEED_SESSION).exists():
+    if any(Event.objects.on_shard(alias).filter(session_key=SEED_SESSION).exists() for alias in Event.objects.shards()):
         return "analytics: events already present"
     users = list(get_user_model().objects.filter(is_active=True))
     posts = list(Post.objects.filter(status=Post.Status.PUBLISHED).values_list("pk", "slug", "published_at"))
@@ -176,12 +176,14 @@ def _backdate_post(post: Post, when) -> None:
         created_at=when, updated_at=when, published_at=published_at
     )
     post.created_at, post.published_at = when, published_at
-    Event.objects.filter(event_type="post_created", data__post_id=post.pk).update(occurred_at=when)
+    events = Event.objects.for_key(post.author_id).filter(user_id=post.author_id)
+    events.filter(event_type="post_created", data__post_id=post.pk).update(occurred_at=when)
 
 
 def _backdate_comment(comment: Comment, when) -> None:
     Comment.objects.using(home_of(Comment)).filter(pk=comment.pk).update(created_at=when)
-    Event.objects.filter(event_type="comment_added", data__comment_id=comment.pk).update(occurred_at=when)
+    events = Event.objects.for_key(comment.author_id).filter(user_id=comment.author_id)
+    events.filter(event_type="comment_added", data__comment_id=comment.pk).update(occurred_at=when)
 
 
 def _body(topic: str, rnd: random.Random) -> str:

@@ -10,7 +10,12 @@ from django.conf import settings
 from django.db import connections, router
 
 from apps.analytics.models import Event
-from apps.analytics.selectors import event_counts_by_type, event_counts_per_day, event_total
+from apps.analytics.selectors import (
+    event_counts_by_type,
+    event_counts_by_type_site_wide,
+    event_counts_per_day,
+    event_total,
+)
 from apps.blog.models import Post
 from apps.blog.selectors import posts_by_author, posts_per_week
 from apps.cache.models import CacheEntry
@@ -29,6 +34,8 @@ from manydb import (
     primary_report,
     replica_report,
     routing_map,
+    shard_results,
+    shard_tasks,
 )
 
 SUMMARY_CACHE_KEY = "dashboard:site-summary"
@@ -45,12 +52,28 @@ def dashboard_sections(*, user, run_all=guarded_all) -> dict:
     # The cached summary first: it may add a cache entry, which the totals then count.
     summary = run_all({"summary": site_summary_cached})
     sections = run_all({**own, **site_tasks()}) | summary
-    sections["totals"] = [_total_row(label, model, sections.pop(f"total:{label}")) for label, model, _ in TOTALS]
+    # Sections over a sharded model ran once per shard: merged here, each shard's state kept.
+    per_day = shard_results(sections, Event, "events_per_day").as_section(name="events_per_day")
+    if per_day.available:
+        per_day.value = dict(sorted(per_day.value.items()))
+    sections["events_per_day"] = per_day
+    event_totals = shard_results(sections, Event, "total:Events")
+    sections["totals"] = [
+        _total_row(
+            label, model, event_totals.as_section(name=label) if model is Event else sections.pop(f"total:{label}")
+        )
+        for label, model, _ in TOTALS
+    ]
     # Events waiting for analytics, per database they wait on (each guarded on its own).
     sections["outbox"] = [
         {"database": alias, "section": sections.pop(f"outbox:{alias}")} for alias in routing_map().outbox_aliases
     ]
     sections["databases"] = {alias: sections.pop(f"database:{alias}") for alias in connections}
+    # Each analytics shard: its events, and its state and size (from its database probe).
+    sections["shards"] = [
+        {"database": alias, "events": event_totals[alias], "section": sections["databases"][alias]}
+        for alias in Event.objects.shards()
+    ]
     return sections
 
 
@@ -60,9 +83,10 @@ def site_tasks() -> dict:
         "revenue": legacy_revenue,
         "replicas": replica_report,
         "primaries": primary_report,  # which server each alias writes to, its timeline
-        "events_per_day": lambda: event_counts_per_day(days=30),
+        **shard_tasks(Event, "events_per_day", lambda alias: event_counts_per_day(days=30)),
         "posts_per_week": lambda: posts_per_week(weeks=12),
-        **{f"total:{label}": _counted(model, count) for label, model, count in TOTALS},
+        **{f"total:{label}": _counted(model, count) for label, model, count in TOTALS if model is not Event},
+        **shard_tasks(Event, "total:Events", lambda alias: event_total()),
         **{f"outbox:{alias}": _backlog(alias) for alias in routing_map().outbox_aliases},
         **{f"database:{alias}": _database(alias) for alias in connections},
     }
@@ -82,7 +106,8 @@ def _database(alias: str):
     return task
 
 
-# Row counts per database, each counted where the router sends the read.
+# Row counts per database, each counted where the router sends the read
+# (events: on each shard, added up).
 TOTALS = [
     ("Users", User, User.objects.count),
     ("Posts", Post, Post.objects.count),
@@ -98,6 +123,8 @@ def _counted(model, count):
 
 
 def _total_row(label: str, model, section: Section) -> dict:
+    if section.shards:  # merged from every shard
+        return {"label": label, "database": ", ".join(section.shards), "section": section}
     database = section.value["database"] if section.available else home_of(model)
     if section.available:
         section.value = section.value["count"]
@@ -113,8 +140,10 @@ def site_summary_cached() -> CacheEntry:
 
 def site_summary() -> dict:
     published = Post.objects.filter(status=Post.Status.PUBLISHED).count()
+    events, missing = event_counts_by_type_site_wide(days=30)
     return {
         "published_posts": published,
         "draft_posts": Post.objects.count() - published,
-        "events_30_days": event_counts_by_type(days=30),
+        "events_30_days": events,
+        "events_missing_shards": missing,  # shards that could not answer: not counted
     }

@@ -13,12 +13,24 @@ from django.template.defaultfilters import filesizeformat
 
 from apps.analytics.models import Event
 from config.aliases import ANALYTICS, CACHE, DEFAULT, LEGACY, REPLICA, USERS
-from manydb import home_of, routing_map
+from manydb import routing_map
 
-# (column, row) of each alias: the standby below its primary, analytics below the outboxes
-# that feed it, so every arrow crosses a gap between rows, where its label has room.
-WIDE = {"columns": 3, DEFAULT: (0, 0), USERS: (1, 0), CACHE: (2, 0), REPLICA: (0, 1), ANALYTICS: (1, 1), LEGACY: (2, 1)}
-TALL = {"columns": 2, DEFAULT: (0, 0), USERS: (1, 0), REPLICA: (0, 1), ANALYTICS: (1, 1), CACHE: (0, 2), LEGACY: (1, 2)}
+# (column, row) of each alias: the standby below its primary, the analytics shards below the
+# outboxes that feed them, so every arrow crosses a gap between rows, where its label has room.
+ANALYTICS_2 = f"{ANALYTICS}_2"
+WIDE = {
+    "columns": 3,
+    **{DEFAULT: (0, 0), USERS: (1, 0), CACHE: (2, 0)},
+    **{REPLICA: (0, 1), ANALYTICS: (1, 1), ANALYTICS_2: (2, 1)},
+    LEGACY: (0, 2),
+}
+TALL = {
+    "columns": 2,
+    **{DEFAULT: (0, 0), USERS: (1, 0)},
+    **{REPLICA: (0, 1), ANALYTICS: (1, 1)},
+    **{ANALYTICS_2: (0, 2), CACHE: (1, 2)},
+    LEGACY: (0, 3),
+}
 BOX = {"wide": (220, 118, 250, 196), "tall": (168, 118, 186, 190)}  # width, height, column step, row step
 
 
@@ -103,7 +115,8 @@ def topology_diagram(sections: dict, layout: str = "wide") -> dict:
 def _describe(node: Node, sections: dict) -> None:
     section = sections.get("databases", {}).get(node.alias)
     role = routing_map().role_of(node.alias)
-    apps = sorted(label for label, alias in routing_map().routes.items() if alias == node.alias)
+    homes = routing_map()
+    apps = sorted(_app_here(label, node.alias) for label in homes.routes if node.alias in homes.shards_of(label))
     primaries = [primary for primary, weights in routing_map().replicas.items() if node.alias in weights]
     node.apps = ", ".join(apps) if apps else f"reads of {primaries[0]}" if primaries else role
     node.engine = connections[node.alias].vendor
@@ -120,13 +133,23 @@ def _describe(node: Node, sections: dict) -> None:
         node.status = "timed-out"
 
 
+def _app_here(label: str, alias: str) -> str:
+    """The app's label, with the shard's place for a sharded app: "analytics 2/2"."""
+    shards = routing_map().shards_of(label)
+    if not routing_map().is_sharded(label):
+        return label
+    return f"{label} {shards.index(alias) + 1}/{len(shards)}"
+
+
 def _sections_per_alias(sections: dict) -> dict:
     served: dict = {}
     for section in _all_sections(sections):
         if section.name.startswith("database:"):
             continue  # the diagram's own probes
-        for alias in section.databases:
-            served.setdefault(alias, []).append((section.name, section.elapsed_ms or 0, section.timed_out))
+        # A section merged from shards names the shards that failed it: a locked one timed out there.
+        for alias in dict.fromkeys([*section.databases, *section.missing]):
+            timed_out = section.timed_out or section.missing.get(alias) == "timed out"
+            served.setdefault(alias, []).append((section.name, section.elapsed_ms or 0, timed_out))
     return served
 
 
@@ -158,13 +181,14 @@ def _stream_arrows(nodes: dict, sections: dict) -> list[Arrow]:
 
 
 def _outbox_arrows(nodes: dict, sections: dict) -> list[Arrow]:
-    target = home_of(Event)
+    """An arrow from each outbox to each analytics shard; the backlog is written on the first."""
     arrows = []
     for row in sections.get("outbox", []):
-        if row["database"] in nodes and target in nodes:
-            section = row["section"]
-            label = f"{section.value.count:,} waiting" if section.available else "backlog unknown"
-            arrows.append(_arrow("outbox", nodes[row["database"]], nodes[target], label))
+        for index, target in enumerate(Event.objects.shards()):
+            if row["database"] in nodes and target in nodes:
+                section = row["section"]
+                label = f"{section.value.count:,} waiting" if section.available else "backlog unknown"
+                arrows.append(_arrow("outbox", nodes[row["database"]], nodes[target], label if index == 0 else ""))
     return arrows
 
 

@@ -46,14 +46,15 @@ def _paused_tables(moving: frozenset) -> dict[str, str]:
 def paused_app(sql: str, alias: str) -> str | None:
     """The moving app a statement on ``alias`` would write to, or None.
 
-    Only the app's current home is paused: the move itself writes its new one.
+    Only the app's current home (each shard of a sharded app) is paused: the move itself
+    writes its new one.
     """
     homes = routing_map()
     if not homes.moving or not is_write(sql):
         return None
     match = _TARGET_TABLE.match(sql)
     label = _paused_tables(homes.moving).get(match.group(1).lower()) if match else None
-    return label if label is not None and homes.home_of(label) == alias else None
+    return label if label is not None and alias in homes.shards_of(label) else None
 
 
 class WritePause:

@@ -45,6 +45,7 @@ class SectionOptions:
         return options
 
 
+THREAD_PREFIX = "manydb-section"
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
 _owner_pid: int | None = None
@@ -56,7 +57,7 @@ def section_executor() -> ThreadPoolExecutor:
     with _lock:
         if _executor is None or _owner_pid != os.getpid():
             workers = SectionOptions.from_settings().workers
-            _executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="manydb-section")
+            _executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=THREAD_PREFIX)
             _owner_pid = os.getpid()
         return _executor
 

@@ -34,6 +34,10 @@ class Section:
     databases: tuple[str, ...] = ()  # the aliases its queries ran on, in order
     elapsed_ms: float | None = None
     name: str = field(default="", compare=False)
+    # Merged from a sharded model's shards (manydb.sharding.fanout): shard -> "ok",
+    # "unavailable" or "timed out", and the shards whose answer the value lacks.
+    shards: dict[str, str] = field(default_factory=dict, compare=False)
+    missing: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 class _Served:

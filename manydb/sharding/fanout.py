@@ -7,12 +7,14 @@ while the others answer. Merging is the caller's choice: the totals of the
 shards that answered, with the ones that did not named beside them.
 """
 
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from manydb.ops.sections import Section, guarded_all
+from manydb.ops import section_pool
+from manydb.ops.sections import Section, guarded_all, guarded_sequence
 from manydb.sharding.context import shard_for
 from manydb.sharding.registry import shards_of_model
 
@@ -63,6 +65,25 @@ class ShardResults:
             result = value if result is None else combine(result, value)
         return result
 
+    def as_section(self, combine: Callable[[Any, Any], Any] | None = None, *, name: str = "") -> Section:
+        """One Section for a page: the merged value while any shard answered (``missing``
+        names the others), else unavailable (timed out when every shard timed out)."""
+        sections = list(self.sections.values())
+        merged = Section(
+            name=name,
+            databases=tuple(dict.fromkeys(alias for section in sections for alias in section.databases)),
+            elapsed_ms=max((section.elapsed_ms or 0 for section in sections), default=None),
+        )
+        if not self.values:
+            merged.available = False
+            merged.timed_out = bool(sections) and all(section.timed_out for section in sections)
+            merged.error = "timed out" if merged.timed_out else "unavailable"
+        else:
+            merged.value = self.merge(combine)
+        merged.missing = {alias: self.state(alias) for alias in self.missing}
+        merged.shards = {alias: self.state(alias) for alias in self.sections}
+        return merged
+
 
 def for_each_shard(model, fn: Callable[[str], Any], *, budget_seconds: float | None = None) -> ShardResults:
     """Call ``fn(alias)`` for every shard of ``model`` at once; never fails because one shard does.
@@ -70,7 +91,21 @@ def for_each_shard(model, fn: Callable[[str], Any], *, budget_seconds: float | N
     Inside each call ``model``'s queries go to that shard (a ``shard_for``
     block), so ``fn`` may use ``Model.objects`` directly. Each call has the
     section budget (``budget_seconds``, default MANYDB["SECTIONS"]["BUDGET_SECONDS"]).
+    Called from a page section's worker, the shards are asked one after
+    another in that worker: waiting there on the same workers could starve them.
     """
+    tasks = shard_tasks(model, "", fn)
+    if threading.current_thread().name.startswith(section_pool.THREAD_PREFIX):
+        sections = guarded_sequence(tasks, budget=budget_seconds)
+    else:
+        sections = guarded_all(tasks, budget=budget_seconds)
+    return shard_results(sections, model, "")
+
+
+def shard_tasks(model, name: str, fn: Callable[[str], Any]) -> dict[str, Callable[[], Any]]:
+    """Page-section tasks, one per shard of ``model``, named ``<name>@<alias>``: each calls
+    ``fn(alias)`` with ``model``'s queries sent to that shard. Run them with the page's other
+    sections (``guarded_all``), then read them back with ``shard_results``."""
 
     def on(alias: str):
         def compute():
@@ -79,9 +114,12 @@ def for_each_shard(model, fn: Callable[[str], Any], *, budget_seconds: float | N
 
         return compute
 
-    shards = shards_of_model(model)
-    sections = guarded_all({alias: on(alias) for alias in shards}, budget=budget_seconds)
-    return ShardResults({alias: sections[alias] for alias in shards})
+    return {f"{name}@{alias}": on(alias) for alias in shards_of_model(model)}
+
+
+def shard_results(sections: dict[str, Section], model, name: str) -> ShardResults:
+    """The Sections of ``shard_tasks(model, name, ...)``, taken out of ``sections``."""
+    return ShardResults({alias: sections.pop(f"{name}@{alias}") for alias in shards_of_model(model)})
 
 
 def merge_values(left: Any, right: Any) -> Any:

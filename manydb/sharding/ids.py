@@ -9,7 +9,7 @@ table was sharded) jumps ahead.
 
 from django.db import connections
 
-from manydb.sharding.registry import sharded_models
+from manydb.sharding.registry import sharded_models, shards_of_model
 from manydb.topology.routing_map import routing_map
 
 SLOT_BITS = 48
@@ -18,6 +18,14 @@ SLOT_BITS = 48
 def first_id(slot: int) -> int:
     """The first id the shard in ``slot`` (1-based) issues."""
     return slot << SLOT_BITS
+
+
+def shard_of_id(model, pk: int) -> str | None:
+    """The shard whose range ``pk`` is in: where the row was created (a reshard may have moved
+    it since; None for an id from before the table was sharded)."""
+    shards = shards_of_model(model)
+    slot = pk >> SLOT_BITS
+    return shards[slot - 1] if 1 <= slot <= len(shards) else None
 
 
 def ids_start_on_slot(*, using: str, app_label: str | None = None) -> list[str]:

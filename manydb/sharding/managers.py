@@ -52,3 +52,7 @@ class ShardedQuerySet(models.QuerySet):
 class ShardedManager(models.Manager.from_queryset(ShardedQuerySet)):
     """``Model.objects.for_key(key)`` and ``Model.objects.on_shard(alias)``; anything else needs
     a surrounding ``manydb.shard_for`` (the router refuses a query naming no shard)."""
+
+    def shards(self) -> tuple[str, ...]:
+        """The model's shards, in order."""
+        return shards_of_model(self.model)

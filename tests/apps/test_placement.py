@@ -5,15 +5,18 @@ import pytest
 from django.core.cache import cache
 from django.db import connections
 
+from apps.analytics.models import Event
 from apps.analytics.services import event_record
 from apps.blog.services import comment_add, post_publish
 from apps.cache.services import cache_entry_put
 from config.aliases import ANALYTICS, CACHE, DEFAULT, LEGACY, USERS
+from manydb import routing_map, shard_of
 from tests.factories import user_create
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
-PRIMARIES = [DEFAULT, USERS, ANALYTICS, CACHE, LEGACY]
+SHARDS = routing_map().shards_of(ANALYTICS)
+PRIMARIES = [DEFAULT, USERS, *SHARDS, CACHE, LEGACY]
 
 
 def count_rows(alias: str, table: str) -> int | None:
@@ -45,6 +48,7 @@ def test_each_write_lands_on_its_home_database_only():
     assert_only_on(USERS, "users_user", 2)  # the writer and the "[deleted]" placeholder migrate creates
     assert_only_on(DEFAULT, "blog_post", 1)
     assert_only_on(DEFAULT, "blog_comment", 1)
-    assert_only_on(ANALYTICS, "analytics_event", 3)  # custom, post_created, comment_added
+    # custom, post_created, comment_added: the writer's, so on the writer's shard
+    assert_only_on(shard_of(Event, author.pk), "analytics_event", 3)
     assert_only_on(CACHE, "cache_cacheentry", 1)
     assert_only_on(CACHE, "django_cache", 1)

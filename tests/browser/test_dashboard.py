@@ -14,12 +14,19 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from apps.analytics.models import Event
 from config.aliases import ANALYTICS, CACHE
+from manydb import routing_map, shard_of
 from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.factories import event_create, post_create, user_create
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 PASSWORD = "pass-for-tests"
+SHARDS = routing_map().shards_of(ANALYTICS)
+
+
+def events_on(alias: str) -> int:
+    return Event.objects.on_shard(alias).count()
 
 
 @pytest.fixture
@@ -31,6 +38,8 @@ def site(alice):
         for event_type, most in (("page_view", 9), ("login", 3), ("post_published", 2)):
             for _ in range(rng.randint(0, most)):
                 event_create(event_type=event_type, user_id=alice.pk, occurred_at=now - timedelta(days=days_ago))
+    for visitor in range(24):  # visitors' page views, on every shard
+        event_create(event_type="page_view", session_key=f"visitor-{visitor}", occurred_at=now)
     for weeks_ago in range(0, 10, 2):
         for _ in range(rng.randint(1, 4)):
             post = post_create(author=alice)
@@ -63,9 +72,10 @@ def node_status(page, layout, alias) -> str:
 
 
 @contextmanager
-def analytics_locked():
-    """Another session holds the events table: the dashboard's analytics reads wait until their budget ends."""
-    connection = connections[ANALYTICS]
+def analytics_locked(alias: str = ANALYTICS):
+    """Another session holds the events table of one shard: the dashboard's reads there wait
+    until their budget ends."""
+    connection = connections[alias]
     if connection.vendor == "sqlite":
         other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
         other.execute("BEGIN EXCLUSIVE")
@@ -92,7 +102,18 @@ def test_all_databases_up_desktop(page, site):
     assert diagram.is_visible() and not page.locator("svg.topology-tall").is_visible()
     assert diagram.locator("g.node").count() == len(list(connections))
     assert all(node_status(page, "wide", alias) == "up" for alias in connections)
-    assert diagram.locator("g.arrow-stream").count() == 1 and diagram.locator("g.arrow-outbox").count() == 2
+    # An outbox arrow from default and users to each analytics shard.
+    assert diagram.locator("g.arrow-stream").count() == 1
+    assert diagram.locator("g.arrow-outbox").count() == 2 * len(SHARDS)
+    for alias in SHARDS:
+        assert (
+            f"analytics {SHARDS.index(alias) + 1}/{len(SHARDS)}"
+            in diagram.locator(f"g.node[data-alias={alias}]").text_content()
+        )
+        row = page.locator(f"#analytics-shards tr[data-shard={alias}]")
+        assert row.locator("td").nth(1).inner_text().startswith("up")
+        assert row.locator("td").nth(2).inner_text() == str(events_on(alias))
+        assert row.locator("td").nth(3).inner_text() not in ("", "—")
     assert "lag" in diagram.locator("g.arrow-stream text").text_content()
     assert page.locator("#events-per-day svg rect").count() > 20
     assert page.locator("#events-per-day .legend").inner_text().startswith("Login")
@@ -132,18 +153,43 @@ def test_one_database_down(request, make_page, site, database_down):
 
 
 @pytest.mark.parametrize("make_page", ["page", "phone_page"])
-def test_one_database_timed_out(request, make_page, site):
+def test_one_database_timed_out(request, make_page, site, alice):
     page = request.getfixturevalue(make_page)
     log_in(page, "sam")
-    with analytics_locked():
+    locked = shard_of(Event, alice.pk)  # the shard of alice's events
+    with analytics_locked(locked):
         page.reload()
         layout = "wide" if make_page == "page" else "tall"
-        assert "timed out" in page.locator("#my-events").inner_text()
-        assert "timed out" in page.locator("#events-per-day").inner_text()
+        assert "timed out" in page.locator(f"#analytics-shards tr[data-shard={locked}]").inner_text()
+        # The chart comes from the shards that answered, and says which did not.
+        assert f"without {locked}" in page.locator("#events-per-day .served").inner_text()
         assert node_status(page, layout, "default") == "up"
-        assert node_status(page, layout, ANALYTICS) == "timed-out"
+        assert node_status(page, layout, locked) == "timed-out"
+        assert all(node_status(page, layout, alias) == "up" for alias in SHARDS if alias != locked)
         assert phone_overflow(page) <= 0 and cards_overflowing(page) == []
         screenshot(page, f"dashboard-analytics-timed-out-{layout}")
+
+
+@pytest.mark.parametrize("make_page", ["page", "phone_page"])
+def test_one_analytics_shard_down(request, make_page, site, alice, database_down):
+    page = request.getfixturevalue(make_page)
+    log_in(page, "sam")
+    down = shard_of(Event, alice.pk)
+    with database_down(down):
+        page.reload()
+        layout = "wide" if make_page == "page" else "tall"
+        assert node_status(page, layout, down) == "down"
+        assert page.locator(f"#analytics-shards tr[data-shard={down}] td").nth(1).inner_text() == "down"
+        for alias in SHARDS:
+            if alias != down:  # the other shards still answer, with their own events
+                assert node_status(page, layout, alias) == "up"
+                row = page.locator(f"#analytics-shards tr[data-shard={alias}]")
+                assert row.locator("td").nth(2).inner_text() == str(events_on(alias))
+        totals = page.locator('#site-totals tr[data-label="Events"]').inner_text()
+        assert str(sum(events_on(alias) for alias in SHARDS if alias != down)) in totals
+        screenshot(page, f"dashboard-analytics-shard-down-{layout}")
+        page.locator("#analytics-shards").screenshot(path=str(SCREENSHOTS / f"dashboard-shards-down-{layout}.png"))
+        assert phone_overflow(page) <= 0 and cards_overflowing(page) == []
 
 
 def test_a_member_sees_their_own_dashboard(phone_page, site):

@@ -3,10 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from apps.analytics.models import Event
 from apps.blog.models import Post
 from config.aliases import DEFAULT
-from tests.factories import comment_create, post_create
+from tests.factories import comment_create, events_everywhere, post_create
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -45,7 +44,7 @@ def test_detail_shows_comments_and_records_a_page_view(client, alice, bob, publi
     response = client.get(published_post.get_absolute_url())
     assert response.status_code == 200
     assert "Great read" in response.content.decode()
-    event = Event.objects.get(event_type="page_view")
+    [event] = events_everywhere(event_type="page_view")
     assert event.path == published_post.get_absolute_url()
     assert event.data == {"post_id": published_post.pk}
 
@@ -70,7 +69,7 @@ def test_publishing_creates_the_post_and_a_post_created_event(client, alice, dja
     post = Post.objects.get(title="Fresh off the press")
     assert response.status_code == 302 and response.url == post.get_absolute_url()
     assert post.author == alice and post.is_published and post.slug == "fresh-off-the-press"
-    event = Event.objects.get(event_type="post_created")
+    [event] = events_everywhere(event_type="post_created")
     assert event.user_id == alice.pk and event.data == {"post_id": post.pk, "published": True}
     assert "Fresh off the press" in client.get(response.url).content.decode()
 

@@ -12,8 +12,12 @@ from apps.cache.models import CacheEntry
 from apps.dashboard.selectors import SUMMARY_CACHE_KEY
 from apps.legacy.models import Customer
 from apps.users.models import User
-from config.aliases import ANALYTICS, CACHE, LEGACY
+from config.aliases import CACHE, LEGACY
+from manydb import shard_of
 from tests.factories import event_create, post_create
+from tests.rows import analytics_shards, value
+
+ALICES_SHARD = "the analytics shard of alice"
 
 
 def raw(model, sql: str, params=()):
@@ -57,7 +61,7 @@ def test_numbers_equal_rows_counted_in_each_database(client, populated):
     assert totals_from_page(response) == {
         "Users": raw(User, "SELECT COUNT(*) FROM users_user"),
         "Posts": raw(Post, "SELECT COUNT(*) FROM blog_post"),
-        "Events": raw(Event, "SELECT COUNT(*) FROM analytics_event"),
+        "Events": sum(value(alias, "SELECT COUNT(*) FROM analytics_event") for alias in analytics_shards()),
         "Cache entries": raw(CacheEntry, "SELECT COUNT(*) FROM cache_cacheentry"),
         "Legacy customers": raw(Customer, "SELECT COUNT(*) FROM customers"),
     }
@@ -87,7 +91,8 @@ def test_summary_is_cached_on_the_cache_database_with_its_age(client, populated)
 @pytest.mark.parametrize(
     ("alias", "unavailable", "available"),
     [
-        (ANALYTICS, {"my_events", "Events"}, {"recent_posts", "revenue", "Users", "Posts"}),
+        # Alice's shard: her own events go; site-wide events come from the other shards.
+        (ALICES_SHARD, {"my_events"}, {"recent_posts", "revenue", "Users", "Posts", "Events"}),
         (LEGACY, {"revenue", "Legacy customers"}, {"recent_posts", "my_events", "Events", "Users"}),
         (CACHE, {"summary", "Cache entries"}, {"recent_posts", "my_events", "revenue", "Posts"}),
     ],
@@ -96,6 +101,7 @@ def test_a_database_down_turns_only_its_sections_unavailable(
     client, populated, database_down, alias, unavailable, available
 ):
     client.force_login(populated)
+    alias = shard_of(Event, populated.pk) if alias == ALICES_SHARD else alias
     with database_down(alias):
         response = client.get("/dashboard/")
     assert response.status_code == 200
@@ -104,6 +110,12 @@ def test_a_database_down_turns_only_its_sections_unavailable(
     assert {name for name in unavailable if not sections[name].available} == unavailable
     assert all(sections[name].available for name in available)
     assert "unavailable" in response.content.decode()
+    if alias in analytics_shards():
+        assert sections["Events"].missing == {alias: "unavailable"}
+        bob = User.objects.get(username="bob")
+        # Alice's 3 events and Bob's 1, less those on the shard that is down.
+        lost = 3 * (shard_of(Event, populated.pk) == alias) + (shard_of(Event, bob.pk) == alias)
+        assert sections["Events"].value == 4 - lost
 
 
 @pytest.mark.django_db(transaction=True, databases="__all__")

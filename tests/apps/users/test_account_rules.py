@@ -5,10 +5,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from apps.analytics.models import Event
 from apps.users.services import AccountTaken, user_register
 from config.aliases import USERS
-from tests.factories import SIGNUP_FORM, user_create
+from tests.factories import SIGNUP_FORM, events_everywhere, user_create
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 User = get_user_model()
@@ -51,13 +50,13 @@ def test_login_is_confirmed_and_recorded_on_the_users_outbox(client, alice, djan
     with django_capture_on_commit_callbacks(using=USERS, execute=True):
         response = client.post("/accounts/login/", {"username": "alice", "password": "pass-for-tests"}, follow=True)
     assert "You are logged in as alice." in response.content.decode()
-    event = Event.objects.get(event_type="login")
+    [event] = events_everywhere(event_type="login")
     assert event.user_id == alice.pk and event.path == "/accounts/login/"
 
 
 def test_a_failed_login_records_nothing(client, alice):
     client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
-    assert not Event.objects.filter(event_type="login").exists()
+    assert not events_everywhere(event_type="login")
 
 
 def test_a_protected_page_says_why_it_asks_for_a_log_in(client):

@@ -2,13 +2,18 @@
 transaction, and delivers the event to analytics after: a fault at any step leaves
 either nothing or an account whose event is still on its way, never half of it."""
 
+from contextlib import ExitStack, contextmanager
+
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connections
 
+from apps.analytics.models import Event
 from apps.users.services import user_register
-from config.aliases import ANALYTICS, USERS
+from config.aliases import USERS
+from manydb import shard_of
 from tests.faults import statements_fail
+from tests.rows import analytics_shards
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
@@ -30,7 +35,18 @@ def waiting() -> int:
 
 
 def registered_events() -> int:
-    return count(ANALYTICS, "SELECT COUNT(*) FROM analytics_event WHERE event_type = 'user_registered'")
+    return sum(
+        count(alias, "SELECT COUNT(*) FROM analytics_event WHERE event_type = 'user_registered'")
+        for alias in analytics_shards()
+    )
+
+
+@contextmanager
+def inserts_fail_on_every_shard():
+    with ExitStack() as stack:
+        for alias in analytics_shards():
+            stack.enter_context(statements_fail(alias, "analytics_event", "INSERT"))
+        yield
 
 
 def test_when_the_account_insert_fails_nothing_is_written():
@@ -46,13 +62,13 @@ def test_when_the_event_cannot_be_stored_with_it_the_account_is_not_created():
 
 
 def test_when_delivery_fails_the_account_exists_and_its_event_waits():
-    with statements_fail(ANALYTICS, "analytics_event", "INSERT"):
+    with inserts_fail_on_every_shard():
         user = user_register(**NEWCOMER)
     assert (accounts(), waiting(), registered_events()) == (1, 1, 0)
     call_command("deliver_outbox")
     call_command("deliver_outbox")  # a second run finds nothing to add
     assert (accounts(), waiting(), registered_events()) == (1, 0, 1)
-    assert count(ANALYTICS, "SELECT user_id FROM analytics_event") == user.pk
+    assert count(shard_of(Event, user.pk), "SELECT user_id FROM analytics_event") == user.pk
 
 
 def test_when_everything_works_the_event_arrives_right_after_the_commit():

@@ -18,6 +18,7 @@ def fresh_topology(tmp_path):
         "DATABASE_URL": "default",
         "USERS_DATABASE_URL": "users",
         "ANALYTICS_DATABASE_URL": "analytics",
+        "ANALYTICS_2_DATABASE_URL": "analytics_2",
         "LEGACY_DATABASE_URL": "legacy",
         "CACHE_DATABASE_URL": "cache",
     }
@@ -44,6 +45,7 @@ def test_check_fails_before_and_passes_after(fresh_topology):
     first = manage(env, "migrate_all")
     assert first.returncode == 0, first.stderr
     assert "users        applied" in first.stdout
+    assert "analytics_2  applied" in first.stdout
     assert "legacy       skipped" in first.stdout
     assert "replica      skipped" in first.stdout
 
@@ -60,11 +62,11 @@ def test_each_table_is_created_on_its_own_database_only(fresh_topology):
     assert manage(env, "migrate_all").returncode == 0
     found = {
         alias: tables(tmp_path / f"{alias}.sqlite3") - {"django_migrations", "sqlite_sequence"}
-        for alias in ("default", "users", "analytics", "cache")
+        for alias in ("default", "users", "analytics", "analytics_2", "cache")
     }
     # The outbox is the one table on several databases: each MANYDB["OUTBOX"] alias.
     assert found["default"] == {"blog_post", "blog_comment", "manydb_outboxmessage"}
-    assert found["analytics"] == {"analytics_event"}
+    assert found["analytics"] == found["analytics_2"] == {"analytics_event"}  # every shard
     assert found["cache"] == {"cache_cacheentry", "django_cache"}
     assert {
         "users_user",
@@ -77,3 +79,12 @@ def test_each_table_is_created_on_its_own_database_only(fresh_topology):
     assert not any(name.startswith(("blog_", "analytics_", "cache_")) for name in found["users"])
     # legacy is never migrated: not even Django's bookkeeping table appears there.
     assert tables(tmp_path / "legacy.sqlite3") == set()
+
+
+def test_each_shard_issues_ids_from_its_own_range_after_migrating(fresh_topology):
+    tmp_path, env = fresh_topology
+    assert manage(env, "migrate_all").returncode == 0
+    for slot, alias in enumerate(("analytics", "analytics_2"), start=1):
+        with sqlite3.connect(tmp_path / f"{alias}.sqlite3") as db:
+            [(seq,)] = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'analytics_event'")
+        assert seq + 1 == slot << 48  # the next id
