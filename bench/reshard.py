@@ -27,6 +27,7 @@ import os
 import random
 import re
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -196,11 +197,12 @@ def per_shard(urls: dict) -> str:
 
 
 def report(results: dict, rows: int) -> None:
-    print(f"\n{rows:,} events, PostgreSQL shards on two servers (median of {len(results['2 -> 3'])} run(s))")
+    print(f"\n{rows:,} events, PostgreSQL shards on two servers (median of {len(results['2 -> 3'])} run(s) each)")
     print(f"{'':8} {'moved':>9} {'share':>6} {'seconds':>8} {'rows/s':>8} {'peak MB':>8} {'check s':>8}  verified")
     for name, runs in results.items():
-        runs = sorted(runs, key=lambda r: r["seconds"])
-        run = runs[len(runs) // 2]
+        seconds = statistics.median(r["seconds"] for r in runs)
+        check = statistics.median(r["check_seconds"] for r in runs)
+        run = {**runs[0], "seconds": seconds, "check_seconds": check, "rss_mb": max(r["rss_mb"] for r in runs)}
         ok = all(r["verified"] and r["same"] and r["placed"] and r["placed"].group(2) == "0" for r in runs)
         print(
             f"{name:8} {run['moved']:>9,} {run['moved'] / rows:>6.1%} {run['seconds']:>8.1f} "

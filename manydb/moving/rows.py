@@ -86,6 +86,8 @@ class Selection:
 
     def exists(self) -> bool:
         if self.keep is not None:
+            if not self.queryset().exists():  # nothing for the filter to look at
+                return False
             chunks = self.chunks(size=1, columns=["pk"])
             try:
                 return next(chunks, None) is not None
