@@ -9,6 +9,7 @@
 #   make bench      replica routing benchmark on the real topology (standby 2 s behind)
 #   make bench-retention  dropping a month's partition vs DELETE of its rows (real PostgreSQL)
 #   make bench-move move_data against dumpdata | loaddata and pgloader (needs: apt-get install pgloader)
+#   make bench-shard  event inserts, 8 clients: one analytics shard against two on two PostgreSQL servers
 #   make bench-reshard  reshard 1,000,000 events 2 -> 3 and back on two PostgreSQL servers
 #   make worker     deliver the outbox continuously (what the compose `worker` service runs)
 
@@ -22,7 +23,7 @@ INSTALL = @$(PYTHON) scripts/venv.py --venv $(VENV)
 # The MySQL driver compiles C code: only where the legacy database is MySQL.
 MYSQL_DRIVER = $(if $(filter mysql%,$(LEGACY_DATABASE_URL)),requirements-mysql.txt)
 
-.PHONY: run test test-real lint validate bench bench-retention bench-move bench-reshard worker devdb-up devdb-down devdb-status clean install $(VENV)/.installed
+.PHONY: run test test-real lint validate bench bench-retention bench-move bench-shard bench-reshard worker devdb-up devdb-down devdb-status clean install $(VENV)/.installed
 
 # Everything a developer uses at once (each command below installs only its own part).
 install $(VENV)/.installed:
@@ -79,6 +80,12 @@ bench-move:
 	$(INSTALL) requirements-test.txt requirements-mysql.txt
 	scripts/devdb up
 	set -a && . "$$(scripts/devdb env)" && set +a && $(BIN)/python bench/move_data.py $(BENCH_ARGS)
+
+# Both fsync settings side by side (devdb runs with fsync off; the benchmark turns it on and back).
+bench-shard:
+	$(INSTALL) requirements-test.txt requirements-mysql.txt
+	scripts/devdb up
+	set -a && . "$$(scripts/devdb env)" && set +a && $(BIN)/python bench/sharding.py --fsync both $(BENCH_ARGS)
 
 # The validators, then tests/deploy (which reads the compose file through them).
 validate:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from apps.analytics.models import Event
 from apps.blog.models import Comment, Post
+from manydb import shard_of
 
 _sequence = itertools.count(1)
 
@@ -44,6 +45,14 @@ def post_create(*, author, title: str | None = None, published: bool = True, **f
 
 def comment_create(*, post: Post, author, body: str = "A comment.") -> Comment:
     return Comment.objects.create(post=post, author=author, body=body)
+
+
+def user_id_on_shard(alias: str) -> int:
+    """The smallest user id whose events live on the analytics shard ``alias``."""
+    user_id = 1
+    while shard_of(Event, user_id) != alias:
+        user_id += 1
+    return user_id
 
 
 def events_everywhere(**filters) -> list[Event]:

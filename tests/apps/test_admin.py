@@ -77,3 +77,22 @@ def test_legacy_models_are_read_only_in_the_admin(admin_client):
     response = admin_client.get(reverse("admin:legacy_customer_change", args=[1]))
     assert response.status_code == 200
     assert Customer.objects.get(pk=1).name in response.content.decode()
+
+
+def test_events_are_listed_one_shard_at_a_time_and_each_opens_on_its_own(admin_client):
+    from apps.analytics.models import Event
+    from tests.factories import event_create, user_id_on_shard
+
+    shards = Event.objects.shards()
+    events = {alias: event_create(user_id=user_id_on_shard(alias), path=f"/on/{alias}/") for alias in shards}
+    changelist = reverse("admin:analytics_event_changelist")
+    first = admin_client.get(changelist).content.decode()  # the first shard unless another is chosen
+    assert f"/on/{shards[0]}/" in first and f"/on/{shards[1]}/" not in first
+    second = admin_client.get(changelist, {"shard": shards[1]}).content.decode()
+    assert f"/on/{shards[1]}/" in second and f"/on/{shards[0]}/" not in second
+    for alias, event in events.items():  # the change page finds the shard from the id
+        response = admin_client.get(reverse("admin:analytics_event_change", args=[event.pk]))
+        assert response.status_code == 200 and f"/on/{alias}/" in response.content.decode()
+    deleted = admin_client.post(reverse("admin:analytics_event_delete", args=[events[shards[1]].pk]), {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not Event.objects.on_shard(shards[1]).exists() and Event.objects.on_shard(shards[0]).exists()

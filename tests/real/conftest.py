@@ -8,7 +8,7 @@ Under `make test` (SQLite everywhere) they are skipped, saying why.
 import os
 import subprocess
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +54,16 @@ def admin_connect(variable: str, dbname: str) -> psycopg.Connection:
         dbname=dbname,
         autocommit=True,
     )
+
+
+def admin_variable_of(alias: str) -> str:
+    """The devdb admin URL's variable for the PostgreSQL server ``alias`` lives on
+    (the primary, or the analytics shard server)."""
+    port = str(connections[alias].settings_dict["PORT"])
+    for variable in ("DEVDB_PG_ADMIN_URL", "DEVDB_SHARD_ADMIN_URL"):
+        if str(dj_database_url.parse(os.environ[variable])["PORT"]) == port:
+            return variable
+    raise LookupError(f"no devdb admin URL for the server of '{alias}' (port {port})")
 
 
 @pytest.fixture
@@ -181,18 +191,33 @@ def refusing_connections(primary_admin):
     refused = []
 
     @contextmanager
-    def refuse(alias: str):
+    def refuse_one(alias: str):
         name = connections[alias].settings_dict["NAME"]
         statement = "ALTER DATABASE {} ALLOW_CONNECTIONS {}"
-        primary_admin.execute(psycopg.sql.SQL(statement).format(psycopg.sql.Identifier(name), psycopg.sql.SQL("false")))
-        refused.append(alias)
-        try:
-            end_sessions(primary_admin, name)
+        variable = admin_variable_of(alias)
+        # The primary's admin session, or one on the server the alias lives on (an analytics shard's).
+        with (
+            nullcontext(primary_admin)
+            if variable == "DEVDB_PG_ADMIN_URL"
+            else admin_connect(variable, "postgres") as admin
+        ):
+            admin.execute(psycopg.sql.SQL(statement).format(psycopg.sql.Identifier(name), psycopg.sql.SQL("false")))
+            refused.append(alias)
+            try:
+                end_sessions(admin, name)
+                yield
+            finally:
+                admin.execute(psycopg.sql.SQL(statement).format(psycopg.sql.Identifier(name), psycopg.sql.SQL("true")))
+                # What the outage killed goes: a pool would hand it out once more (a retry, not a loss).
+                connections[alias].close()
+                connections[alias].close_pool()
+
+    @contextmanager
+    def refuse(*aliases: str):
+        with ExitStack() as stack:
+            for alias in aliases:
+                stack.enter_context(refuse_one(alias))
             yield
-        finally:
-            primary_admin.execute(
-                psycopg.sql.SQL(statement).format(psycopg.sql.Identifier(name), psycopg.sql.SQL("true"))
-            )
 
     yield refuse
     for alias in refused:

@@ -9,7 +9,7 @@ deadline holds, it is not a benchmark (bench/dashboard.py measures).
 import os
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import dj_database_url
 import pytest
@@ -18,10 +18,11 @@ from django.test import Client
 
 from apps.analytics.models import Event
 from config.aliases import ANALYTICS, LEGACY, USERS
-from manydb import statement_deadline
+from manydb import shard_of, statement_deadline
 from manydb.models import OutboxMessage
-from tests.factories import post_create, user_create
-from tests.real.conftest import admin_connect
+from tests.factories import events_everywhere, post_create, user_create
+from tests.real.conftest import admin_connect, admin_variable_of
+from tests.rows import analytics_shards
 
 MySQLdb = pytest.importorskip("MySQLdb", reason="the MySQL driver is not installed: make test-real installs it")
 
@@ -30,18 +31,23 @@ BOUND = 3.0  # seconds; the lock would hold for LOCK_SECONDS
 LOCK_SECONDS = 10
 
 
+SHARDS = analytics_shards()
+
+
 @pytest.fixture(autouse=True)
 def fresh_analytics_pool():
     """Leave no idle analytics connection in the pool: the next test's outage must find none."""
     yield
-    connections[ANALYTICS].close()
-    connections[ANALYTICS].close_pool()
+    for alias in SHARDS:
+        connections[alias].close()
+        connections[alias].close_pool()
 
 
 @contextmanager
-def analytics_locked():
-    """Another PostgreSQL session holds analytics_event in ACCESS EXCLUSIVE mode (released on exit)."""
-    with admin_connect("DEVDB_PG_ADMIN_URL", connections[ANALYTICS].settings_dict["NAME"]) as admin:
+def shard_locked(alias: str):
+    """Another PostgreSQL session holds analytics_event on one shard in ACCESS EXCLUSIVE mode
+    (released on exit)."""
+    with admin_connect(admin_variable_of(alias), connections[alias].settings_dict["NAME"]) as admin:
         admin.autocommit = False
         admin.execute(f"SET LOCAL lock_timeout = '{LOCK_SECONDS}s'")
         admin.execute("LOCK TABLE analytics_event IN ACCESS EXCLUSIVE MODE")
@@ -49,6 +55,15 @@ def analytics_locked():
             yield
         finally:
             admin.rollback()
+
+
+@contextmanager
+def analytics_locked():
+    """Every analytics shard's events table held by another session."""
+    with ExitStack() as stack:
+        for alias in SHARDS:
+            stack.enter_context(shard_locked(alias))
+        yield
 
 
 @contextmanager
@@ -94,6 +109,25 @@ def test_a_locked_postgresql_table_times_out_its_sections_and_the_rest_arrives(c
     assert "timed out" in response.content.decode()
 
 
+def test_one_locked_shard_times_out_only_what_it_holds(client, staff):
+    client.force_login(staff)
+    client.get("/dashboard/")
+    locked = shard_of(Event, staff.pk)
+    with shard_locked(locked):
+        response, elapsed = timed_get(client, "/dashboard/")
+    sections = response.context["sections"]
+    totals = {row["label"]: row["section"] for row in sections["totals"]}
+    assert response.status_code == 200 and elapsed < BOUND, elapsed
+    assert sections["my_events"].timed_out  # the staff member's own events are on that shard
+    # Site-wide figures come from the other shards, and say which one is missing.
+    assert totals["Events"].available and totals["Events"].missing == {locked: "timed out"}
+    assert sections["events_per_day"].available and sections["events_per_day"].missing == {locked: "timed out"}
+    rows = {row["database"]: row for row in sections["shards"]}
+    assert rows[locked]["events"].timed_out
+    assert all(rows[alias]["events"].available for alias in SHARDS if alias != locked)
+    assert f"without {locked}" in response.content.decode()
+
+
 def test_a_locked_mariadb_table_times_out_the_revenue_only(client, staff):
     client.force_login(staff)
     client.get("/dashboard/")
@@ -113,7 +147,7 @@ def test_a_post_page_with_analytics_locked_keeps_its_view_in_the_outbox(client, 
     assert response.status_code == 200 and elapsed < BOUND, elapsed
     waiting = OutboxMessage.objects.using(USERS).filter(topic="analytics.event")
     assert [message.payload["path"] for message in waiting] == [post.get_absolute_url()]
-    assert not Event.objects.filter(path=post.get_absolute_url()).exists()
+    assert not events_everywhere(path=post.get_absolute_url())
 
 
 def test_the_budget_is_reset_before_a_pooled_connection_goes_back(db):

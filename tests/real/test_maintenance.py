@@ -12,7 +12,7 @@ from apps.legacy.models import Customer
 from config.aliases import ANALYTICS, DEFAULT, LEGACY, REPLICA
 from manydb.maintenance import checks
 from manydb.maintenance.engines import inspector
-from tests.factories import event_create
+from tests.factories import event_create, user_id_on_shard
 from tests.rows import value
 
 MySQLdb = pytest.importorskip("MySQLdb", reason="the MySQL driver is not installed: make test-real installs it")
@@ -26,7 +26,7 @@ def check(alias: str, name: str):
 
 def test_slow_queries_have_data_on_postgresql_and_mariadb(dbmaint):
     for _ in range(3):
-        event_create()
+        event_create(user_id=user_id_on_shard(ANALYTICS))
         list(Customer.objects.all()[:5])
     status, out = dbmaint("slow-queries", ANALYTICS, LEGACY)
     assert status == 0, out

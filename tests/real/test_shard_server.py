@@ -16,6 +16,7 @@ from pathlib import Path
 import dj_database_url
 import psycopg
 import pytest
+from django.db import connections
 
 from tests.real.conftest import BASE_DIR, DEVDB, admin_connect
 from tests.real.fresh_servers import free_port, wait_until
@@ -92,6 +93,15 @@ def test_the_site_role_can_create_a_test_database_on_the_shard_server():
                 assert test_db.execute("SELECT count(*) FROM pg_stat_statements").fetchone()[0] >= 0
         finally:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.mark.django_db(databases=["analytics_2"])
+def test_the_test_runner_made_the_second_shards_test_database_on_the_shard_server():
+    with connections["analytics_2"].cursor() as cursor:
+        cursor.execute("SELECT current_database(), inet_server_port(), system_identifier FROM pg_control_system()")
+        name, port, system_identifier = cursor.fetchone()
+    assert name == "test_site_analytics_2"
+    assert (port, system_identifier) == identity("DEVDB_SHARD_ADMIN_URL")
 
 
 @pytest.fixture

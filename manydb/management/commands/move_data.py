@@ -5,6 +5,7 @@ from django.db import DatabaseError
 
 from manydb.moving import MoveRefused, Progress, move_app
 from manydb.moving.mover import CHUNK_SIZE
+from manydb.topology.routing_map import routing_map
 
 
 class Command(BaseCommand):
@@ -26,6 +27,15 @@ class Command(BaseCommand):
     def handle(self, *args, app_labels, source, target, models, replace, verify_only, chunk_size, **options):
         if chunk_size < 1:
             raise CommandError("--chunk-size must be at least 1.")
+        for label in app_labels:
+            if routing_map().is_sharded(label) and not verify_only:
+                # Its cut-over (one new home in MANYDB_ROUTES) would leave the other shards' rows behind.
+                shards = ", ".join(f"'{alias}'" for alias in routing_map().shards_of(label))
+                raise CommandError(
+                    f"refused: '{label}' is sharded over {shards}: move_data moves an app with one home. "
+                    f"Change its shards in ROUTES and move the rows whose shard changes (a reshard) instead.",
+                    returncode=2,
+                )
         progress = Progress(self.stdout._out)
         try:
             results = move_app(

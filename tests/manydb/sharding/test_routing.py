@@ -232,3 +232,20 @@ def test_for_each_shard_merges_what_every_shard_answers():
     by_type = manydb.for_each_shard(Event, lambda alias: {"login": Event.objects.filter(event_type="login").count()})
     assert by_type.merge() == {"login": sum(range(1, len(SHARDS) + 1))}
     assert results.complete and [results.state(alias) for alias in SHARDS] == ["ok"] * len(SHARDS)
+
+
+def test_move_data_refuses_a_sharded_app_naming_its_shards():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=r"'analytics' is sharded over 'analytics', 'analytics_2'") as refused:
+        call_command("move_data", "analytics", "--from", "analytics", "--to", "cache")
+    assert refused.value.returncode == 2
+    assert "analytics_event" not in connections["cache"].introspection.table_names()
+
+
+def test_health_answers_for_every_shard_and_a_shard_down_is_not_critical(client, database_down):
+    with database_down(SHARDS[1]):
+        response = client.get("/health/")
+    assert response.status_code == 200  # analytics is not critical: the site still serves
+    databases = response.json()["databases"]
+    assert databases[SHARDS[0]] == {"ok": True} and databases[SHARDS[1]] == {"ok": False}
