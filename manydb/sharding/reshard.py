@@ -194,7 +194,7 @@ def _move_pair(model, old, new, source, target, chunk_size, progress) -> PairRep
             continue
         pair.verified = result.verdict.rows
         if not result.verdict.rows:
-            checkpoints_forget(target, move_key(model, source, where, keep))
+            _forget_if_saved(target, move_key(model, source, where, keep))
             break
         key = move_key(model, source, where, keep)
         last_pk, _ = checkpoints.load(target, key)
@@ -210,7 +210,8 @@ def _move_pair(model, old, new, source, target, chunk_size, progress) -> PairRep
     return pair
 
 
-def checkpoints_forget(alias: str, key: str) -> None:
+def _forget_if_saved(alias: str, key: str) -> None:
+    """Forget a round's checkpoint, if it wrote one."""
     if checkpoints.load(alias, key) is not None:
         checkpoints.forget(alias, key)
 
