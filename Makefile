@@ -10,6 +10,7 @@
 #   make bench-retention  dropping a month's partition vs DELETE of its rows (real PostgreSQL)
 #   make bench-move move_data against dumpdata | loaddata and pgloader (needs: apt-get install pgloader)
 #   make bench-shard  event inserts, 8 clients: one analytics shard against two on two PostgreSQL servers
+#   make bench-reshard  reshard 1,000,000 events 2 -> 3 and back on two PostgreSQL servers
 #   make worker     deliver the outbox continuously (what the compose `worker` service runs)
 
 PYTHON ?= python3
@@ -22,7 +23,7 @@ INSTALL = @$(PYTHON) scripts/venv.py --venv $(VENV)
 # The MySQL driver compiles C code: only where the legacy database is MySQL.
 MYSQL_DRIVER = $(if $(filter mysql%,$(LEGACY_DATABASE_URL)),requirements-mysql.txt)
 
-.PHONY: run test test-real lint validate bench bench-retention bench-move bench-shard worker devdb-up devdb-down devdb-status clean install $(VENV)/.installed
+.PHONY: run test test-real lint validate bench bench-retention bench-move bench-shard bench-reshard worker devdb-up devdb-down devdb-status clean install $(VENV)/.installed
 
 # Everything a developer uses at once (each command below installs only its own part).
 install $(VENV)/.installed:
@@ -69,6 +70,11 @@ bench-retention:
 	$(INSTALL) requirements-test.txt requirements-mysql.txt
 	scripts/devdb up
 	set -a && . "$$(scripts/devdb env)" && set +a && $(BIN)/python bench/partition_retention.py $(BENCH_ARGS)
+
+bench-reshard:
+	$(INSTALL) requirements-test.txt requirements-mysql.txt
+	scripts/devdb up
+	set -a && . "$$(scripts/devdb env)" && set +a && $(BIN)/python bench/reshard.py $(BENCH_ARGS)
 
 bench-move:
 	$(INSTALL) requirements-test.txt requirements-mysql.txt

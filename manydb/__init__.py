@@ -35,7 +35,14 @@ from manydb.ops.health import check_alias, check_all, critical_ok, primary_repor
 from manydb.ops.sections import Section, guarded, guarded_all, guarded_lane, guarded_lanes, guarded_sequence
 from manydb.ops.sizes import database_size
 from manydb.ops.views import health as health_view
-from manydb.outbox.delivery import outbox_backlog, outbox_deliver, outbox_put, outbox_register, outbox_send
+from manydb.outbox.delivery import (
+    MessagesHeld,
+    outbox_backlog,
+    outbox_deliver,
+    outbox_put,
+    outbox_register,
+    outbox_send,
+)
 from manydb.scope.state import forked_scope, routing_scope, use_primary
 from manydb.scope.writes import scope_token
 from manydb.sharding.context import shard_for
@@ -44,6 +51,7 @@ from manydb.sharding.fanout import ShardResults, for_each_shard, shard_results, 
 from manydb.sharding.ids import shard_of_id
 from manydb.sharding.keys import jump_hash, shard_key_hash
 from manydb.sharding.managers import ShardedManager, ShardedQuerySet
+from manydb.sharding.moves import ShardMoving, key_moves, shards_split
 from manydb.sharding.registry import shard_by, shard_of
 from manydb.topology.database_urls import (
     DatabaseURLError,
@@ -91,6 +99,10 @@ __all__ = [
     "shard_of_id",
     "shard_results",
     "shard_tasks",
+    # Resharding: writes whose shard changes wait until the cut-over
+    "ShardMoving",
+    "key_moves",
+    "shards_split",
     # Integrity across databases
     "CrossDatabaseJoinError",
     "DELETE",
@@ -100,6 +112,7 @@ __all__ = [
     "declare_soft",
     "reassign",
     # Outbox
+    "MessagesHeld",
     "outbox_backlog",
     "outbox_deliver",
     "outbox_put",

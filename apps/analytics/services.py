@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.analytics.models import Event
-from manydb import outbox_put, outbox_send, shard_of
+from manydb import ShardMoving, outbox_put, outbox_send, shards_split
 
 EVENT_TOPIC = "analytics.event"
 
@@ -57,13 +57,15 @@ def events_deliver(messages: list) -> None:
     One bulk insert per shard. A shard that fails fails the delivery: the
     messages stay in the outbox, and the shards that took theirs store them
     once again at the retry, which changes nothing (the unique event id).
+    While analytics is being resharded, events whose key changes shard are
+    held (ShardMoving): they wait in the outbox and reach their new shard
+    after the cut-over.
     """
-    by_shard: dict[str, list[Event]] = {}
-    for message in messages:
-        event = _event(message)
-        by_shard.setdefault(shard_of(Event, event.shard_key), []).append(event)
+    by_shard, moving = shards_split(_event(message) for message in messages)
     for alias, events in by_shard.items():
         Event.objects.on_shard(alias).bulk_create(events, ignore_conflicts=True)
+    if moving:
+        raise ShardMoving.for_model(Event, held=[event.event_id for event in moving])
 
 
 def _payload(event_type, user_id, session_key, path, data, occurred_at=None) -> dict:

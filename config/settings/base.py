@@ -166,6 +166,41 @@ def _database(alias: str, variable: str | None = None, url: str | None = None) -
 _ROUTED = [alias for home in ROUTES.values() for alias in ((home,) if isinstance(home, str) else home)]
 DATABASES = {alias: _database(alias) for alias in dict.fromkeys([DEFAULT, *_ROUTED])}
 
+
+def _resharding(variable: str) -> dict[str, int]:
+    """``app=count`` pairs: apps going from their current shards (ROUTES) to ``count``.
+
+    The new shards get their DATABASES entries (for ``manage.py reshard`` to
+    fill) but no traffic: ROUTES keeps the current count until the cut-over.
+    """
+    resharding = {}
+    for label, count in env.mapping(variable).items():
+        shards = ROUTES.get(label)
+        if not isinstance(shards, tuple):
+            raise ImproperlyConfigured(f"{variable} names '{label}', which ROUTES does not shard.")
+        if not count.isdigit() or int(count) < 1:
+            raise ImproperlyConfigured(f"{variable}: '{label}' needs a shard count of at least 1, not {count!r}.")
+        for alias in shard_aliases(shards[0], int(count))[len(shards) :]:
+            if env.string(url_variable(shards[0])) and not env.string(url_variable(alias)):
+                raise ImproperlyConfigured(
+                    f"{variable}={label}={count} needs the shard '{alias}': set {url_variable(alias)}."
+                )
+            DATABASES[alias] = _database(alias)
+        resharding[label] = int(count)
+    return resharding
+
+
+# Resharding (README "Resharding"): MANYDB_RESHARDING=analytics=3 while
+# `manage.py reshard analytics --to 3` runs. Writes whose shard changes wait
+# in the outbox until the cut-over, so the site keeps recording and loses
+# nothing. The count the site serves meanwhile must be explicit: with the new
+# shard's URL added, counting URLs would switch to it before its rows are there.
+RESHARDING = _resharding("MANYDB_RESHARDING")
+if ANALYTICS in RESHARDING and env.string("ANALYTICS_SHARDS") is None:
+    raise ImproperlyConfigured(
+        "MANYDB_RESHARDING names analytics: set ANALYTICS_SHARDS to the count the site serves until the cut-over."
+    )
+
 # REPLICA_DATABASE_URL may list several standbys: replica, replica_2, ...
 # Unset, the replica is a read-only view of the primary (see manydb.topology.database_urls).
 # Any URL may list several hosts (libpq syntax, see README "Failover"): the
@@ -203,6 +238,8 @@ MANYDB = {
     # Apps whose data is being moved (`manage.py move_data`): their writes
     # answer 503 "being moved" until the cut-over, so nothing is lost.
     "MOVING": env.csv("MANYDB_MOVING"),
+    # Apps going to another shard count (`manage.py reshard`, see RESHARDING above).
+    "RESHARDING": RESHARDING,
     # Dashboard sections run at once on per-process workers; each has this
     # budget, enforced by its database, so a locked table or a slow server
     # costs one "timed out" section and the page still arrives on time.

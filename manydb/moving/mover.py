@@ -50,15 +50,20 @@ def move_rows(
     source: str,
     target: str,
     where=None,
+    keep=None,
     replace: bool = False,
     chunk_size: int = CHUNK_SIZE,
     verify_rows: bool = True,
+    reset_sequence: bool = True,
     progress: Progress | None = None,
 ) -> MoveResult:
     """Copy ``model``'s rows matching ``where`` (a Q or a dict of lookups, or None for all) to ``target``.
 
+    ``keep``, a function of a row's Python values (in concrete field order)
+    whose ``str()`` names it, narrows the rows further where SQL cannot.
     Creates the table when the target lacks it, continues a move that was
-    interrupted, sets the target's sequence past the highest id, and returns
+    interrupted, sets the target's sequence past the highest id (unless
+    ``reset_sequence`` is false: a shard keeps its own id range), and returns
     the verification's verdict (``result.ok``). Raises MoveRefused without
     writing anything when the move must not happen.
     """
@@ -68,9 +73,11 @@ def move_rows(
         target=target,
         models=[model._meta.label],
         where=where,
+        keep=keep,
         replace=replace,
         chunk_size=chunk_size,
         verify_rows=verify_rows,
+        reset_sequence=reset_sequence,
         progress=progress,
     )[0]
 
@@ -82,58 +89,72 @@ def move_app(
     target: str,
     models=None,
     where=None,
+    keep=None,
     replace: bool = False,
     chunk_size: int = CHUNK_SIZE,
     verify_rows: bool = True,
     verify_only: bool = False,
+    reset_sequence: bool = True,
     progress: Progress | None = None,
 ) -> list[MoveResult]:
     """Move every model of the apps (or the named ``models``), in dependency order; see move_rows."""
     progress = progress or Progress()
+    if replace and keep is not None:
+        raise ValueError("replace deletes by SQL filter: it cannot be combined with keep")
     check_aliases(source, target)
     chosen = models_of(app_labels, models)
     results = [MoveResult(m._meta.label) for m in chosen]
     if verify_only:
         for model, result in zip(chosen, results, strict=True):
-            result.verdict = verify(Selection(model, source, where), Selection(model, target, where), size=chunk_size)
+            result.verdict = verify(
+                Selection(model, source, where, keep), Selection(model, target, where, keep), size=chunk_size
+            )
         return results
     created = set(ensure_tables(chosen, source=source, target=target))
     checkpoints.ensure_table(target)
-    keys = {model: move_key(model, source, where) for model in chosen}
+    keys = {model: move_key(model, source, where, keep) for model in chosen}
     if replace:
         for model in reversed(chosen):
             with transaction.atomic(using=target):
                 Selection(model, target, where).queryset().order_by()._raw_delete(target)
                 checkpoints.forget(target, keys[model])
     # Every refusal before the first row is written.
-    prefilled = {model for model in chosen if model not in created and _prefilled(model, source, target, where, keys)}
+    prefilled = {
+        model for model in chosen if model not in created and _prefilled(model, source, target, where, keep, keys)
+    }
     for model, result in zip(chosen, results, strict=True):
         result.created_table = model in created
-        _copy(model, source, target, where, keys[model], model in prefilled, chunk_size, progress, result)
-    reset_sequences(chosen, target)
+        origin, home = Selection(model, source, where, keep), Selection(model, target, where, keep)
+        _copy(origin, home, keys[model], model in prefilled, chunk_size, progress, result)
+    if reset_sequence:
+        reset_sequences(chosen, target)
     if verify_rows:
         for model, result in zip(chosen, results, strict=True):
-            result.verdict = verify(Selection(model, source, where), Selection(model, target, where), size=chunk_size)
+            result.verdict = verify(
+                Selection(model, source, where, keep), Selection(model, target, where, keep), size=chunk_size
+            )
     return results
 
 
-def move_key(model, source: str, where) -> str:
+def move_key(model, source: str, where, keep=None) -> str:
     """The checkpoint's name: model, source and filter (a different filter is a different move)."""
     key = f"{model._meta.label}<{source}"
-    if where is not None:
+    if where is not None or keep is not None:
         text = repr(sorted(where.items())) if isinstance(where, dict) else str(where)
+        if keep is not None:
+            text += f"|{keep}"
         key += "?" + hashlib.sha256(text.encode()).hexdigest()[:16]
     return key
 
 
-def _prefilled(model, source, target, where, keys) -> bool:
+def _prefilled(model, source, target, where, keep, keys) -> bool:
     """True when a move never started here but the target has rows; refuse when any differs from the source."""
     if checkpoints.load(target, keys[model]) is not None:
         return False
-    there = Selection(model, target, where)
-    if not there.queryset().exists():
+    there = Selection(model, target, where, keep)
+    if not there.exists():
         return False
-    differing = differing_ids(Selection(model, source, where), there)
+    differing = differing_ids(Selection(model, source, where, keep), there)
     if differing:
         shown = ", ".join(str(pk) for pk in differing[:5]) + (", ..." if len(differing) > 5 else "")
         raise MoveRefused(
@@ -172,12 +193,13 @@ def _text(row, fields) -> list[str]:
     return [canonical(value, f) for value, f in zip(row, fields, strict=True)]
 
 
-def _copy(model, source, target, where, key, prefilled, chunk_size, progress, result) -> None:
-    origin, home = Selection(model, source, where), Selection(model, target, where)
+def _copy(origin: Selection, home: Selection, key, prefilled, chunk_size, progress, result) -> None:
+    source, target = origin.alias, home.alias
     state = checkpoints.load(target, key)
     after = origin.pk.to_python(state[0]) if state else None
     done = state[1] if state else 0
-    progress.start(model._meta.label, origin.count(), done)
+    # Counting rows a Python filter selects costs a scan of its own: no total then.
+    progress.start(origin.model._meta.label, origin.count() if origin.keep is None else None, done)
     adapt, write = adapter(origin, target), writer(origin, target)
     pk_index = [f.attname for f in origin.fields].index(origin.pk.attname)
     chunks = lambda: origin.chunks(after=after, size=chunk_size)  # noqa: E731

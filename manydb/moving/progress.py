@@ -11,7 +11,7 @@ class Progress:
         self.live = bool(stream is not None and (stream.isatty() if live is None else live))
         self._shown = 0.0
 
-    def start(self, label: str, total: int, done: int) -> None:
+    def start(self, label: str, total: int | None, done: int) -> None:
         self.label, self.total, self.done, self.copied = label, total, done, 0
         self.started = time.monotonic()
 
@@ -22,6 +22,9 @@ class Progress:
         if self.live and now - self._shown >= 0.2:
             self._shown = now
             rate = self.copied / max(now - self.started, 1e-9)
+            if self.total is None:  # unknown without a scan of its own
+                self._write(f"\r{self.label}: {self.done:,} rows  {rate:,.0f} rows/s\x1b[K")
+                return
             left = max(self.total - self.done, 0)
             eta = f"{left / rate:,.0f}s" if rate else "?"
             self._write(f"\r{self.label}: {self.done:,}/{self.total:,} rows  {rate:,.0f} rows/s  ETA {eta}\x1b[K")

@@ -2,13 +2,16 @@
 
 A ``Selection`` is one model on one alias, optionally narrowed by a filter
 (a ``Q`` or a dict of lookups). Its SQL is compiled by Django for that
-alias's engine, so the same filter reads the same rows on every engine. Rows
+alias's engine, so the same filter reads the same rows on every engine. A
+filter SQL cannot say (a row's shard under a hash no engine computes) is a
+``keep`` function on the row's Python values, applied as the rows stream. Rows
 are streamed from a server-side cursor (a psycopg named cursor, MySQLdb's
 ``SSCursor``, SQLite's stepping cursor) in primary-key order: memory holds
 one chunk, whatever the size of the table.
 """
 
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -22,6 +25,8 @@ class Selection:
     model: type
     alias: str
     where: Q | dict | None = None
+    # keep(values) -> bool, values being the row's Python values in field order; str(keep) names it.
+    keep: Callable[[list], bool] | None = None
 
     @property
     def connection(self):
@@ -59,7 +64,9 @@ class Selection:
         return queryset.query.get_compiler(using=self.alias).as_sql()
 
     def where_sql(self, *, after=None, upto=None) -> tuple[str, tuple] | None:
-        """The WHERE clause alone (without the word), or None when the filter needs a join."""
+        """The WHERE clause alone (without the word), or None when the filter needs a join or Python."""
+        if self.keep is not None:
+            return None
         query = self.queryset(after=after, upto=upto).query
         compiler = query.get_compiler(using=self.alias)
         if len([a for a, join in query.alias_map.items() if query.alias_refcount.get(a)]) > 1:
@@ -73,15 +80,50 @@ class Selection:
         return (sql or "1 = 1"), tuple(params)
 
     def count(self) -> int:
+        if self.keep is not None:
+            return sum(len(chunk) for chunk in self.chunks(columns=["pk"]))
         return self.queryset().order_by().count()
 
+    def exists(self) -> bool:
+        if self.keep is not None:
+            if not self.queryset().exists():  # nothing for the filter to look at
+                return False
+            chunks = self.chunks(size=1, columns=["pk"])
+            try:
+                return next(chunks, None) is not None
+            finally:
+                chunks.close()
+        return self.queryset().exists()
+
     def chunks(self, *, after=None, upto=None, size: int = 5000, columns=None):
-        """Raw rows (tuples, in column order) from a server-side cursor, ``size`` at a time."""
+        """Raw rows (tuples, in column order) from a server-side cursor, ``size`` at a time.
+
+        With ``keep``, only the rows it keeps, still ``size`` to a chunk but the last.
+        """
+        if self.keep is not None:
+            yield from self._kept_chunks(after, upto, size, columns)
+            return
         sql, params = self.select_sql(after=after, upto=upto, columns=columns)
         with streaming_cursor(self.connection, size) as cursor:
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(size):
                 yield rows
+
+    def _kept_chunks(self, after, upto, size, columns):
+        sql, params = self.select_sql(after=after, upto=upto)
+        attnames = [field.attname for field in self.fields]
+        wanted = [attnames.index(self.pk.attname if c == "pk" else c) for c in columns] if columns else None
+        column_readers, kept = readers(self), []
+        with streaming_cursor(self.connection, size) as cursor:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(size):
+                values = python_rows(rows, column_readers, self.connection)
+                kept += [row for row, row_values in zip(rows, values, strict=True) if self.keep(row_values)]
+                while len(kept) >= size:
+                    chunk, kept = kept[:size], kept[size:]
+                    yield [tuple(row[i] for i in wanted) for row in chunk] if wanted else chunk
+        if kept:
+            yield [tuple(row[i] for i in wanted) for row in kept] if wanted else kept
 
 
 @contextmanager

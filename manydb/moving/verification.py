@@ -132,7 +132,10 @@ def target_digest(selection: Selection, low, high) -> RangeDigest:
         cursor.execute(sql, params)
         total = RangeDigest(0, 0)
         while chunk := cursor.fetchmany(10000):
-            part = digest(python_rows(chunk, target_readers, selection.connection), selection.fields)
+            values = python_rows(chunk, target_readers, selection.connection)
+            if selection.keep is not None:
+                values = filter(selection.keep, values)
+            part = digest(values, selection.fields)
             total = RangeDigest(total.rows + part.rows, (total.checksum + part.checksum) & _MASK)
     return total
 

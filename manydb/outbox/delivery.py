@@ -27,8 +27,12 @@ connection timeout.
 
 Apps register one handler per topic in their AppConfig.ready():
 ``outbox_register("analytics.event", events_deliver)``; a handler receives a
-list of OutboxMessage and raises if it could not store them all. The
-intervals are settings: ``MANYDB["OUTBOX"]`` (see OutboxOptions).
+list of OutboxMessage and raises if it could not store them all. A handler
+that stored some and must keep the others for later (their shard is being
+moved: ``manydb.ShardMoving``) raises ``MessagesHeld`` naming those: the
+others are done, the held ones stay queued without counting as a failure,
+and later messages are delivered past them. The intervals are settings:
+``MANYDB["OUTBOX"]`` (see OutboxOptions).
 """
 
 import logging
@@ -41,7 +45,7 @@ from itertools import groupby
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, transaction
-from django.db.models import Count, F, Min
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
 from manydb.deadlines.statements import statement_deadline
@@ -54,6 +58,17 @@ logger = logging.getLogger("manydb.outbox")
 
 Handler = Callable[[list], None]  # receives a list of manydb.models.OutboxMessage
 _handlers: dict[str, Handler] = {}
+
+
+class MessagesHeld(DatabaseError):
+    """Raised by a handler that stored every message but those in ``held`` (ids), which must wait.
+
+    A DatabaseError, so whoever catches a target's failure keeps the message too.
+    """
+
+    def __init__(self, message: str, *, held):
+        super().__init__(message)
+        self.held = set(held)
 
 
 def outbox_register(topic: str, handler: Handler) -> None:
@@ -72,6 +87,7 @@ class DeliveryReport:
     alias: str
     delivered: int = 0
     failed: int = 0
+    held: int = 0  # kept back by their handler (MessagesHeld), not failures
     error: str = ""  # the outbox on this alias could not be read
 
 
@@ -100,6 +116,8 @@ def outbox_send(*, topic: str, payload: dict) -> uuid.UUID:
         try:
             with statement_deadline(routing_map().outbox.send_budget_seconds):
                 _handle(topic, [message])
+        except MessagesHeld as exc:  # the target is up; this message must wait
+            message.last_error, message.last_attempt_at = str(exc)[:500], timezone.now()
         except DatabaseError as exc:
             process_state.target_failed(topic)
             logger.warning("%s: target failed, keeping %s in the outbox: %s", topic, message.id, exc)
@@ -115,19 +133,22 @@ def outbox_send(*, topic: str, payload: dict) -> uuid.UUID:
 
 
 def outbox_deliver(*, limit: int | None = None) -> list[DeliveryReport]:
-    """Deliver up to ``limit`` (default: OUTBOX["BATCH"]) of the oldest messages on each outbox alias."""
+    """Deliver up to ``limit`` (default: OUTBOX["BATCH"]) of the oldest messages on each outbox alias.
+
+    Held messages do not count: delivery carries on past them, oldest first.
+    """
     limit = limit or routing_map().outbox.batch
     reports = []
     for alias in routing_map().outbox_aliases:
         report = DeliveryReport(alias)
         try:
-            messages = list(_messages().objects.using(alias).order_by("created_at")[:limit])
-            for topic, batch in groupby(messages, key=lambda message: message.topic):
-                batch = list(batch)
-                if _deliver(alias, topic, batch):
-                    report.delivered += len(batch)
-                else:
-                    report.failed += len(batch)
+            for page in _pages(alias, limit):
+                for topic, batch in groupby(page, key=lambda message: message.topic):
+                    delivered, held, failed = _deliver(alias, topic, list(batch))
+                    report.delivered, report.held = report.delivered + delivered, report.held + held
+                    report.failed += failed
+                if report.delivered + report.failed >= limit:
+                    break
         except DatabaseError as exc:
             report.error = describe(exc)
             logger.warning("outbox on %s unavailable: %s", alias, report.error)
@@ -145,6 +166,17 @@ def outbox_backlog(*, using: str) -> Backlog:
     return Backlog(count=totals["count"], oldest=totals["oldest"], last_error=failed.first() or "")
 
 
+def _pages(alias: str, size: int):
+    """The messages on ``alias``, oldest first, ``size`` at a time (keyset pages: held ones are passed)."""
+    queryset = _messages().objects.using(alias).order_by("created_at", "id")
+    page = list(queryset[:size])
+    while page:
+        yield page
+        last = page[-1]
+        after = Q(created_at__gt=last.created_at) | Q(created_at=last.created_at, id__gt=last.id)
+        page = list(queryset.filter(after)[:size])
+
+
 def _deliver_committed(alias: str, messages: list) -> None:
     topic = messages[0].topic
     if not process_state.target_up(topic):
@@ -152,16 +184,26 @@ def _deliver_committed(alias: str, messages: list) -> None:
     # The outbox's own bookkeeping (deleting what was delivered) is not the
     # client's write: a scope of its own keeps it from pinning the client's reads.
     with routing_scope():
-        delivered = _deliver(alias, topic, messages)
-    if delivered:
+        _, _, failed = _deliver(alias, topic, messages)
+    if not failed:
         _sweep_if_due()
 
 
-def _deliver(alias: str, topic: str, messages: list) -> bool:
-    """Hand messages to their handler, then delete them; on failure, note it on them."""
+def _deliver(alias: str, topic: str, messages: list) -> tuple[int, int, int]:
+    """Hand messages to their handler, then delete those it stored; on failure, note it on them.
+
+    Returns how many were delivered, held back by the handler, and failed.
+    """
     ids = [message.id for message in messages]
     try:
         _handle(topic, messages)
+    except MessagesHeld as exc:
+        held = [pk for pk in ids if pk in exc.held]
+        _messages().objects.using(alias).filter(pk__in=held).update(
+            last_error=str(exc)[:500], last_attempt_at=timezone.now()
+        )
+        _messages().objects.using(alias).filter(pk__in=[pk for pk in ids if pk not in exc.held]).delete()
+        return len(ids) - len(held), len(held), 0
     except Exception as exc:  # a database down, or a bug in a handler: either way the messages stay
         if isinstance(exc, DatabaseError):
             process_state.target_failed(topic)
@@ -169,9 +211,9 @@ def _deliver(alias: str, topic: str, messages: list) -> bool:
         _messages().objects.using(alias).filter(pk__in=ids).update(
             attempts=F("attempts") + 1, last_error=describe(exc)[:500], last_attempt_at=timezone.now()
         )
-        return False
+        return 0, 0, len(ids)
     _messages().objects.using(alias).filter(pk__in=ids).delete()
-    return True
+    return len(ids), 0, 0
 
 
 def _handle(topic: str, messages: list) -> None:

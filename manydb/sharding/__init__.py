@@ -11,4 +11,6 @@ shard key. A key goes to a shard by ``jump_hash(shard_key_hash(key), n)``.
     routing.py   what the router answers for a sharded model (or the refusal)
     fanout.py    for_each_shard: every shard at once, one down never fails the call
     ids.py       ids unique across shards: the shard in slot s issues ids from s << 48
+    moves.py     while resharding: which keys move, their writes held until the cut-over
+    reshard.py   manage.py reshard: exactly the rows whose shard changes, verified, resumable
 """

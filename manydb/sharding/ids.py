@@ -10,6 +10,7 @@ table was sharded) jumps ahead.
 from django.db import connections
 
 from manydb.sharding.registry import sharded_models, shards_of_model
+from manydb.topology.routing_map import routing_map
 
 SLOT_BITS = 48
 
@@ -34,7 +35,7 @@ def ids_start_on_slot(*, using: str, app_label: str | None = None) -> list[str]:
     """
     touched = []
     for model in sharded_models():
-        shards = shards_of_model(model)
+        shards = routing_map().slots_of(model._meta.app_label)  # a reshard's new shards too
         if using not in shards or (app_label is not None and model._meta.app_label != app_label):
             continue
         connection = connections[using]

@@ -15,6 +15,7 @@ which primary, or which databases are never migrated, asks ``routing_map()``.
         "REPLICA_READS": {...},                                  # see ReplicaOptions
         "OUTBOX": {"ALIASES": ["default", "users"], "FALLBACK": "users"},  # see OutboxOptions
         "MOVING": ["legacy"],                                    # writes paused (manydb.moving.pause)
+        "RESHARDING": {"analytics": 3},                          # going to 3 shards (manydb.sharding.moves)
     }
 
 An app missing from ROUTES lives on ``default``, as it would without routers.
@@ -26,6 +27,8 @@ from functools import cache
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS
+
+from manydb.topology.database_urls import shard_aliases
 
 PRIMARY = "primary"
 REPLICA = "replica"
@@ -104,6 +107,7 @@ class RoutingMap:
     replica_reads: ReplicaOptions = ReplicaOptions()
     outbox: OutboxOptions = OutboxOptions()
     moving: frozenset[str] = frozenset()
+    resharding: dict[str, int] = field(default_factory=dict)
 
     @property
     def outbox_aliases(self) -> tuple[str, ...]:
@@ -158,11 +162,20 @@ class RoutingMap:
         return alias
 
     def migrates_on(self, app_label: str) -> tuple[str, ...]:
-        """The aliases an app's tables are created on: its home (every shard of a sharded app),
-        or every outbox alias for the core."""
+        """The aliases an app's tables are created on: its home (every shard of a sharded app, and
+        the new ones of a reshard under way), or every outbox alias for the core."""
         if app_label == CORE_APP_LABEL:
             return self.outbox_aliases
-        return self.shards_of(app_label)
+        return self.slots_of(app_label)
+
+    def slots_of(self, app_label: str) -> tuple[str, ...]:
+        """A sharded app's shards in slot order (slot = index + 1), the new shards of a reshard
+        under way included: ``analytics``, ``analytics_2``... whatever ROUTES routes to now."""
+        shards = self.shards_of(app_label)
+        count = self.resharding.get(app_label, 0)
+        if not self.is_sharded(app_label) or count <= len(shards):
+            return shards
+        return tuple(shard_aliases(shards[0], count))
 
     def is_replica(self, alias: str) -> bool:
         return self.primary_of(alias) != alias
@@ -188,6 +201,7 @@ KEYS = (
     "REPLICA_READS",
     "OUTBOX",
     "MOVING",
+    "RESHARDING",
     "SECTIONS",
 )
 
@@ -205,6 +219,7 @@ def routing_map() -> RoutingMap:
         replica_reads=ReplicaOptions.from_settings(config.get("REPLICA_READS", {})),
         outbox=OutboxOptions.from_settings(config.get("OUTBOX", {})),
         moving=frozenset(config.get("MOVING", ())),
+        resharding={label: int(count) for label, count in dict(config.get("RESHARDING", {})).items()},
     )
 
 

@@ -71,7 +71,8 @@ class Command(BaseCommand):
         for report in reports:
             if report.error:
                 self.stderr.write(f"{report.alias:<12} unavailable: {report.error}")
-            elif verbosity > 1 or report.delivered or report.failed:
-                self.stdout.write(f"{report.alias:<12} delivered {report.delivered}, failed {report.failed}")
+            elif verbosity > 1 or report.delivered or report.failed or report.held:
+                held = f", held {report.held} (their shard is moving)" if report.held else ""
+                self.stdout.write(f"{report.alias:<12} delivered {report.delivered}, failed {report.failed}{held}")
         failed = sum(r.failed for r in reports) + sum(1 for r in reports if r.error)
         return sum(r.delivered for r in reports), failed

@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 shards = ", ".join(f"'{alias}'" for alias in routing_map().shards_of(label))
                 raise CommandError(
                     f"refused: '{label}' is sharded over {shards}: move_data moves an app with one home. "
-                    f"Change its shards in ROUTES and move the rows whose shard changes (a reshard) instead.",
+                    f"To change its shards, `manage.py reshard {label} --to N` moves the rows whose shard changes.",
                     returncode=2,
                 )
         progress = Progress(self.stdout._out)
