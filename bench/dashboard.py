@@ -18,6 +18,9 @@ turn, on the same servers and data, and reports medians over the rounds
                     budget of its own (the previous sequential variant)
   slowest alone     only the lane that was slowest when run alone, run the
                     same way (manydb.guarded_lane in the request thread)
+  slowest section alone
+                    only the single section that was slowest alone: the
+                    strictest yardstick (a lane holds several sections)
   whole request     GET /dashboard/ through the middleware and the template
 
 Beside each median: the CPU time the process spent (every thread), which
@@ -30,6 +33,11 @@ persistent one kept, MySQL's closed).
     .venv/bin/python bench/dashboard.py                 # SQLite files under var/db
     set -a; . "$(scripts/devdb env)"; set +a            # or the real topology
     .venv/bin/python bench/dashboard.py --rounds 15
+    .venv/bin/python bench/dashboard.py --events 1000000   # first a busy month of events
+
+With the demo data the slowest section takes a few milliseconds and the
+page's fixed Python work dominates; --events gives the analytics shards the
+volume a busy month leaves, where the sections' waits on the servers do.
 
 Target (docs/performance.md): shipped <= 1.3 x slowest alone, and never above sequential.
 """
@@ -37,11 +45,13 @@ Target (docs/performance.md): shipped <= 1.3 x slowest alone, and never above se
 import argparse
 import io
 import os
+import random
 import shlex
 import statistics
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -56,10 +66,20 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import close_old_connections, connections  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
+from apps.analytics.models import Event  # noqa: E402
 from apps.dashboard import selectors  # noqa: E402
 from apps.users.models import User  # noqa: E402
-from manydb import guarded, guarded_all, guarded_lane, guarded_lanes, guarded_sequence, routing_scope  # noqa: E402
+from manydb import (  # noqa: E402
+    for_each_shard,
+    guarded,
+    guarded_all,
+    guarded_lane,
+    guarded_lanes,
+    guarded_sequence,
+    routing_scope,
+)
 from manydb.scope.state import current_state, forked_scope  # noqa: E402
 
 ALLOWED = "testserver"
@@ -120,10 +140,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--per-round", type=int, default=5, help="runs of each variant per round")
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=0,
+        help="first bring the analytics shards to at least this many events over the last 30 days",
+    )
     args = parser.parse_args()
 
     call_command("migrate_all", verbosity=0, stdout=io.StringIO())
     call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+    events_stored = events_fill(args.events)
     staff, _ = User.objects.get_or_create(username="bench-staff", defaults={"is_staff": True})
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ALLOWED]
     client = Client()
@@ -132,6 +159,7 @@ def main() -> None:
     engines = sorted({connections[alias].vendor for alias in connections})
     print(f"$ {shlex.join([sys.executable.rsplit('/', 1)[-1], *sys.argv])}")
     print(f"engines: {', '.join(engines)}; {args.rounds} rounds x {args.per_round} runs per variant, alternating")
+    print(f"events stored: {events_stored:,} over {len(Event.objects.shards())} shards")
     print(f"load average before: {load_average()}\n")
 
     def sections(run_lanes):
@@ -142,6 +170,8 @@ def main() -> None:
             timed(sections(run_lanes))
     slowest_name, slowest_lane = find_slowest(staff)
     slowest_label = f"slowest alone ({slowest_name} lane)"
+    section_name, section_task = find_slowest_section(staff)
+    section_label = f"slowest section alone ({section_name})"
     variants = {
         "shipped": sections(guarded_lanes),
         "one per worker": sections(one_per_worker),
@@ -149,6 +179,7 @@ def main() -> None:
         "sequential": sections(sequential),
         "sequential, section by section": sections(one_by_one),
         slowest_label: lambda: guarded_lane(slowest_lane),
+        section_label: lambda: guarded_lane({section_name: section_task}),
         "whole request": lambda: client.get("/dashboard/"),
     }
     samples = {name: [] for name in variants}
@@ -171,6 +202,9 @@ def main() -> None:
     print(f"shipped / slowest alone:  {shipped / slowest:.2f}x (target <= 1.30x: {verdict})")
     verdict = "met" if shipped <= sequential_ms else "NOT met"
     print(f"shipped / sequential:     {shipped / sequential_ms:.2f}x (target <= 1.00x: {verdict})")
+    # The strictest yardstick: one section, not one database's lane of them.
+    ratio = shipped / medians[section_label]
+    print(f"shipped / slowest single section: {ratio:.2f}x (target <= 1.30x: {'met' if ratio <= 1.3 else 'NOT met'})")
     print(f"shipped / one per worker: {shipped / medians['one per worker']:.2f}x")
     print(f"shipped / thread per call: {shipped / medians['thread per call']:.2f}x")
     # Python runs one thread at a time: the page cannot take less than the CPU its sections need.
@@ -180,6 +214,43 @@ def main() -> None:
 
 def load_average() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def find_slowest_section(staff):
+    """The single section with the largest median time, each run alone in the request thread."""
+    tasks = {name: task for lane in selectors.site_lanes(staff).values() for name, task in lane.items()}
+    times = {name: [] for name in tasks}
+    for _ in range(7):
+        for name, task in tasks.items():
+            times[name].append(timed(lambda name=name, task=task: guarded_lane({name: task})))
+    name = max(times, key=lambda key: statistics.median(times[key]))
+    return name, tasks[name]
+
+
+def events_fill(target: int, batch: int = 10_000) -> int:
+    """Bring the shards to ``target`` events spread over the last 30 days; the number stored.
+
+    Page views of 5,000 visitors, each placed on its visitor's shard by the
+    manager (one bulk insert per shard): the volume a busy month leaves, so
+    the dashboard's analytics sections cost what they would in production.
+    """
+    stored = for_each_shard(Event, lambda alias: Event.objects.on_shard(alias).count(), budget_seconds=60)
+    have = stored.merge(lambda left, right: left + right, initial=0)
+    now, rng = timezone.now(), random.Random(1)
+    while have < target:
+        rows = [
+            Event(
+                event_type=rng.choice(("page_view", "page_view", "page_view", "login", "comment_added")),
+                session_key=f"bench-{rng.randrange(5000)}",
+                path="/blog/",
+                occurred_at=now - timedelta(seconds=rng.randrange(30 * 86400)),
+            )
+            for _ in range(min(batch, target - have))
+        ]
+        Event.objects.bulk_create(rows)
+        have += len(rows)
+    close_old_connections()
+    return have
 
 
 def find_slowest(staff):
