@@ -17,7 +17,8 @@ Settings, all optional: ``MANYDB["SECTIONS"]``:
     BUDGET_SECONDS   each section's time budget, enforced by the database (1.0)
     GRACE_SECONDS    what the page waits beyond it for a section that does not
                      answer at all (a server that does not reply) (0.25)
-    WORKERS          section threads per process (6: a lane per database at once)
+    WORKERS          section threads per process (8): at least one per database,
+                     so every lane of the dashboard starts at once
 """
 
 import os
@@ -35,7 +36,7 @@ from manydb.topology.routing_map import _options
 class SectionOptions:
     budget_seconds: float = 1.0
     grace_seconds: float = 0.25
-    workers: int = 6
+    workers: int = 8
 
     @classmethod
     def from_settings(cls) -> "SectionOptions":
