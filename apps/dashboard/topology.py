@@ -95,14 +95,11 @@ def topology_diagram(sections: dict, layout: str = "wide") -> dict:
     grid = WIDE if layout == "wide" else TALL
     width, height, step_x, step_y = BOX[layout]
     served = _sections_per_alias(sections)
-    nodes, extra = {}, 0
+    nodes, free = {}, _free_cells(grid)
     for alias in connections:
-        if alias in grid:
-            column, row = grid[alias]
-        else:  # an alias this layout does not know: a row of its own below
-            rows = max(position[1] for key, position in grid.items() if key != "columns") + 1
-            column, row = extra % grid["columns"], rows + extra // grid["columns"]
-            extra += 1
+        # An alias this layout does not know (a shard added by a reshard, a new
+        # database) takes the next free cell, row by row.
+        column, row = grid[alias] if alias in grid else next(free)
         node = Node(alias, 10 + column * step_x, 10 + row * step_y, width, height, sections=served.get(alias, []))
         _describe(node, sections)
         nodes[alias] = node
@@ -139,6 +136,17 @@ def _app_here(label: str, alias: str) -> str:
     if not routing_map().is_sharded(label):
         return label
     return f"{label} {shards.index(alias) + 1}/{len(shards)}"
+
+
+def _free_cells(grid: dict):
+    """The cells no alias of ``grid`` holds, row by row, without end."""
+    taken = {position for key, position in grid.items() if key != "columns"}
+    row = 0
+    while True:
+        for column in range(grid["columns"]):
+            if (column, row) not in taken:
+                yield column, row
+        row += 1
 
 
 def _sections_per_alias(sections: dict) -> dict:
