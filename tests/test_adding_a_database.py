@@ -7,7 +7,6 @@ sees the copy instead of config/.
 """
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -16,6 +15,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
+from tests.processes import environment_without_databases
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -95,12 +96,7 @@ def project_with_search(tmp_path):
     edit(base, "from config.aliases import ", "SEARCH, ")
     edit(base, "ROUTES = {\n", '    "search": SEARCH,\n')
     edit(base, "PROJECT_APPS = [\n", '    "searchapp",\n')
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.endswith("DATABASE_URL") and key not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH")
-    }
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.base", PYTHONPATH=str(REPO))
+    env = {**environment_without_databases(), "DJANGO_SETTINGS_MODULE": "config.settings.base", "PYTHONPATH": str(REPO)}
     return tmp_path, env
 
 

@@ -2,12 +2,10 @@
 and the refusal that names the variable a server deployment is missing."""
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.processes import environment_without_databases, run_python
+
 PRINT = (
     "import json, django; django.setup(); from django.conf import settings; "
     "print(json.dumps({'routes': settings.MANYDB['ROUTES']['analytics'], "
@@ -17,13 +15,10 @@ SERVER = "postgres://app:secret@db.example.com:5432/{name}"
 
 
 def settings_with(**env) -> subprocess.CompletedProcess:
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.endswith("DATABASE_URL") and name != "ANALYTICS_SHARDS"
-    }
-    environment.update(env, DJANGO_SETTINGS_MODULE="config.settings.dev")
-    return subprocess.run([sys.executable, "-c", PRINT], cwd=BASE_DIR, env=environment, capture_output=True, text=True)
+    """The development settings a fresh process builds from ``env`` and no database setting of ours."""
+    return run_python(
+        ["-c", PRINT], {**environment_without_databases(), **env, "DJANGO_SETTINGS_MODULE": "config.settings.dev"}
+    )
 
 
 def shards(**env) -> tuple[list[str], dict]:

@@ -1,11 +1,7 @@
 """Production settings: deploy checks clean, secrets only from the environment, no debug tools."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+from tests.processes import environment_without_databases, run_python
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 EXAMPLE_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "DJANGO_SECRET_KEY": "an-example-production-secret-that-is-long-and-random-0123456789abcdef",
@@ -15,17 +11,7 @@ EXAMPLE_ENV = {
 
 
 def run(code_or_args: list[str], **env):
-    # Nor the database URLs of a devdb run: their passwords ship with this
-    # repository, which the production settings refuse.
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("DJANGO_") and not name.endswith("DATABASE_URL")
-    }
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, *code_or_args], cwd=BASE_DIR, env=environment, capture_output=True, text=True
-    )
+    return run_python(code_or_args, {**environment_without_databases(drop_prefixes=("DJANGO_",)), **env})
 
 
 def test_check_deploy_is_clean_with_an_example_environment():

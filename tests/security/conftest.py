@@ -1,26 +1,19 @@
 """Helpers for the attack tests: a production process, the demo accounts, a second address."""
 
-import os
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.processes import BASE_DIR, environment_without_databases, run_python
+
+__all__ = ["BASE_DIR", "production_env", "run_python"]
 ATTACKER = "203.0.113.66"  # TEST-NET-3: an address no proxy of ours has
 
 
 def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     """The environment of a production process with secrets nobody has seen, SQLite under tmp_path."""
-    # None of the caller's database URLs (a devdb run exports every alias's,
-    # shards included, with passwords that ship with this repository).
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("DJANGO_") and not k.endswith("DATABASE_URL") and k != "ANALYTICS_SHARDS"
-    }
+    environment = environment_without_databases(drop_prefixes=("DJANGO_",))
     environment.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
@@ -33,12 +26,6 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     )
     environment.update(overrides)
     return environment
-
-
-def run_python(args: list[str], environment: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, *args], cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=300
-    )
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """A database whose driver is not installed stops start-up with one line naming the alias."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.processes import environment_without_databases
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 MYSQL_URL = "mysql://legacy_app:pw@127.0.0.1:9/legacy"
@@ -14,8 +15,7 @@ def _without_mysqldb(tmp_path: Path, **env: str) -> dict:
     (tmp_path / "sitecustomize.py").write_text("import sys\nsys.modules['MySQLdb'] = None\n")
     # Every other alias embedded: the real topology's URLs carry devdb's
     # local-only passwords, which production settings rightly refuse first.
-    inherited = {key: value for key, value in os.environ.items() if not key.endswith("DATABASE_URL")}
-    return {**inherited, "PYTHONPATH": str(tmp_path), **env}
+    return {**environment_without_databases(), "PYTHONPATH": str(tmp_path), **env}
 
 
 def _one_line(stderr: str) -> str:
