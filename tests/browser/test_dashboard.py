@@ -5,11 +5,8 @@ Screenshots: var/screenshots/dashboard-*.png.
 """
 
 import random
-import sqlite3
-from contextlib import contextmanager
 from datetime import timedelta
 
-import psycopg
 import pytest
 from django.db import connections
 from django.utils import timezone
@@ -19,6 +16,7 @@ from config.aliases import ANALYTICS, CACHE
 from manydb import routing_map, shard_of
 from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.factories import event_create, post_create, user_create
+from tests.faults import table_locked
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 PASSWORD = "pass-for-tests"
@@ -69,31 +67,6 @@ def cards_overflowing(page) -> list[str]:
 
 def node_status(page, layout, alias) -> str:
     return page.locator(f"svg.topology-{layout} g.node[data-alias={alias}]").get_attribute("data-status")
-
-
-@contextmanager
-def analytics_locked(alias: str = ANALYTICS):
-    """Another session holds the events table of one shard: the dashboard's reads there wait
-    until their budget ends."""
-    connection = connections[alias]
-    if connection.vendor == "sqlite":
-        other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
-        other.execute("BEGIN EXCLUSIVE")
-    else:  # PostgreSQL: the application's own role owns the table, so it may lock it
-        config = connection.settings_dict
-        other = psycopg.connect(
-            host=config["HOST"],
-            port=config["PORT"],
-            user=config["USER"],
-            password=config["PASSWORD"],
-            dbname=config["NAME"],
-        )
-        other.execute("LOCK TABLE analytics_event IN ACCESS EXCLUSIVE MODE")
-    try:
-        yield
-    finally:
-        other.rollback()
-        other.close()
 
 
 def test_all_databases_up_desktop(page, site):
@@ -157,7 +130,7 @@ def test_one_database_timed_out(request, make_page, site, alice):
     page = request.getfixturevalue(make_page)
     log_in(page, "sam")
     locked = shard_of(Event, alice.pk)  # the shard of alice's events
-    with analytics_locked(locked):
+    with table_locked(locked, "analytics_event"):  # another session holds that shard's events
         page.reload()
         layout = "wide" if make_page == "page" else "tall"
         assert "timed out" in page.locator(f"#analytics-shards tr[data-shard={locked}]").inner_text()

@@ -43,17 +43,35 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def admin_connect(variable: str, dbname: str) -> psycopg.Connection:
-    """A superuser connection (autocommit) to dbname on the server of an admin URL."""
+def connect(variable: str, dbname: str | None = None, **options) -> psycopg.Connection:
+    """A connection as the account of a URL variable, to its database (or ``dbname``) on its server."""
     config = dj_database_url.parse(os.environ[variable])
     return psycopg.connect(
         host=config["HOST"],
         port=config["PORT"],
         user=config["USER"],
         password=config["PASSWORD"],
-        dbname=dbname,
-        autocommit=True,
+        dbname=dbname or config["NAME"],
+        **options,
     )
+
+
+def admin_connect(variable: str, dbname: str) -> psycopg.Connection:
+    """A superuser connection (autocommit) to dbname on the server of an admin URL."""
+    return connect(variable, dbname, autocommit=True)
+
+
+def init_script_environment(admin_variable: str, **values: str) -> dict[str, str]:
+    """What the postgres image gives its init scripts, for the server behind an admin URL, plus ``values``."""
+    admin = dj_database_url.parse(os.environ[admin_variable])
+    return {
+        "PATH": os.environ["PATH"],
+        "PGHOST": admin["HOST"],
+        "PGPORT": str(admin["PORT"]),
+        "PGPASSWORD": admin["PASSWORD"],
+        "POSTGRES_USER": admin["USER"],
+        **values,
+    }
 
 
 def admin_variable_of(alias: str) -> str:
@@ -87,16 +105,8 @@ def devdb(*args: str) -> str:
 
 def server_role(variable: str) -> str:
     """primary, standby or stopped: the server behind a devdb admin URL, asked directly."""
-    config = dj_database_url.parse(os.environ[variable])
     try:
-        with psycopg.connect(
-            host=config["HOST"],
-            port=config["PORT"],
-            user=config["USER"],
-            password=config["PASSWORD"],
-            dbname="postgres",
-            connect_timeout=2,
-        ) as conn:
+        with connect(variable, "postgres", connect_timeout=2) as conn:
             return "standby" if conn.execute("SELECT pg_is_in_recovery()").fetchone()[0] else "primary"
     except psycopg.OperationalError:
         return "stopped"

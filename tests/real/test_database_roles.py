@@ -13,7 +13,7 @@ import pytest
 from django.db import connections
 
 from config.aliases import ANALYTICS, CACHE, DEFAULT, USERS
-from tests.real.conftest import BASE_DIR, admin_connect
+from tests.real.conftest import BASE_DIR, admin_connect, init_script_environment
 
 APP_ROLE_SCRIPT = BASE_DIR / "docker" / "postgres" / "app-role.sh"
 
@@ -54,16 +54,12 @@ def test_the_compose_init_script_makes_an_owner_without_superuser_rights(scratch
     admin_url = dj_database_url.parse(os.environ["DEVDB_PG_ADMIN_URL"])
     with admin_connect("DEVDB_PG_ADMIN_URL", "postgres") as admin:
         admin.execute(f'CREATE DATABASE "{scratch["db"]}"')
-    environment = {
-        "PATH": os.environ["PATH"],
-        "PGHOST": admin_url["HOST"],
-        "PGPORT": str(admin_url["PORT"]),
-        "PGPASSWORD": admin_url["PASSWORD"],
-        "POSTGRES_USER": admin_url["USER"],
-        "POSTGRES_DB": scratch["db"],
-        "APP_DB_USER": scratch["role"],
-        "APP_DB_PASSWORD": scratch["password"],
-    }
+    environment = init_script_environment(
+        "DEVDB_PG_ADMIN_URL",
+        POSTGRES_DB=scratch["db"],
+        APP_DB_USER=scratch["role"],
+        APP_DB_PASSWORD=scratch["password"],
+    )
     result = subprocess.run(["bash", str(APP_ROLE_SCRIPT)], env=environment, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     as_app = {"host": admin_url["HOST"], "port": admin_url["PORT"], "dbname": scratch["db"], "autocommit": True}

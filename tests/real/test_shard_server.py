@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from django.db import connections
 
-from tests.real.conftest import BASE_DIR, DEVDB, admin_connect
+from tests.real.conftest import BASE_DIR, DEVDB, admin_connect, connect, init_script_environment
 from tests.real.fresh_servers import free_port, wait_until
 
 MORE_DATABASES_SCRIPT = BASE_DIR / "docker" / "postgres" / "more-databases.sh"
@@ -49,13 +49,7 @@ def test_the_second_shard_lives_on_a_server_of_its_own():
 
 def test_the_site_role_owns_the_shard_database_and_is_no_superuser():
     config = url("ANALYTICS_2_DATABASE_URL")
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"],
-        user=config["USER"],
-        password=config["PASSWORD"],
-        dbname=config["NAME"],
-    ) as conn:
+    with connect("ANALYTICS_2_DATABASE_URL") as conn:
         row = conn.execute(
             """SELECT pg_get_userbyid(d.datdba), r.rolsuper, r.rolcreatedb,
                       EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_stat_statements')
@@ -67,26 +61,11 @@ def test_the_site_role_owns_the_shard_database_and_is_no_superuser():
 
 def test_the_site_role_can_create_a_test_database_on_the_shard_server():
     """What Django's test runner does for analytics_2 (test_site_analytics_2), under a name of our own."""
-    config = url("ANALYTICS_2_DATABASE_URL")
     name = f"test_probe_{secrets.token_hex(4)}"
-    with psycopg.connect(
-        host=config["HOST"],
-        port=config["PORT"],
-        user=config["USER"],
-        password=config["PASSWORD"],
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
+    with connect("ANALYTICS_2_DATABASE_URL", "postgres", autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
         try:
-            with psycopg.connect(
-                host=config["HOST"],
-                port=config["PORT"],
-                user=config["USER"],
-                password=config["PASSWORD"],
-                dbname=name,
-                autocommit=True,
-            ) as test_db:
+            with connect("ANALYTICS_2_DATABASE_URL", name, autocommit=True) as test_db:
                 test_db.execute("CREATE TABLE analytics_event (id bigserial PRIMARY KEY, user_id int)")
                 test_db.execute("INSERT INTO analytics_event (user_id) VALUES (1)")
                 # Made from template1, so the test database has the statistics view too.
@@ -121,17 +100,13 @@ def test_the_compose_script_makes_more_databases_owned_by_the_app_role_alone(scr
     admin = url("DEVDB_SHARD_ADMIN_URL")
     with admin_connect("DEVDB_SHARD_ADMIN_URL", "postgres") as conn:
         conn.execute(f'CREATE DATABASE "{scratch_role["db"]}"')
-    environment = {
-        "PATH": os.environ["PATH"],
-        "PGHOST": admin["HOST"],
-        "PGPORT": str(admin["PORT"]),
-        "PGPASSWORD": admin["PASSWORD"],
-        "POSTGRES_USER": admin["USER"],
-        "POSTGRES_DB": scratch_role["db"],
-        "APP_DB_USER": scratch_role["role"],
-        "APP_DB_PASSWORD": scratch_role["password"],
-        "APP_MORE_DATABASES": " ".join(scratch_role["more"]),
-    }
+    environment = init_script_environment(
+        "DEVDB_SHARD_ADMIN_URL",
+        POSTGRES_DB=scratch_role["db"],
+        APP_DB_USER=scratch_role["role"],
+        APP_DB_PASSWORD=scratch_role["password"],
+        APP_MORE_DATABASES=" ".join(scratch_role["more"]),
+    )
     for script in (APP_ROLE_SCRIPT, MORE_DATABASES_SCRIPT):
         result = subprocess.run(["bash", str(script)], env=environment, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
